@@ -1,0 +1,18 @@
+# One INTERFACE target carries every flag; each target links it PRIVATE.
+add_library(qjob_flags INTERFACE)
+target_compile_options(qjob_flags INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor)
+if(QJOB_WERROR)
+  target_compile_options(qjob_flags INTERFACE -Werror)
+endif()
+target_compile_definitions(qjob_flags INTERFACE BOOST_ASIO_NO_DEPRECATED)
+
+if(QJOB_SANITIZERS STREQUAL "address,undefined")
+  target_compile_options(qjob_flags INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                              -fno-sanitize-recover=undefined)
+  target_link_options(qjob_flags INTERFACE -fsanitize=address,undefined)
+elseif(QJOB_SANITIZERS STREQUAL "thread")
+  target_compile_options(qjob_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(qjob_flags INTERFACE -fsanitize=thread)
+elseif(NOT QJOB_SANITIZERS STREQUAL "")
+  message(FATAL_ERROR "QJOB_SANITIZERS must be empty, 'address,undefined' or 'thread', not '${QJOB_SANITIZERS}'")
+endif()

@@ -1,0 +1,109 @@
+#pragma once
+
+#include "job_row.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qjob::storage {
+
+/// Filters of `GET /v1/jobs`; empty strings and nullopt mean "any".
+struct job_filter {
+  std::optional<std::uint32_t> owner;  // nullopt: every owner (root, admins)
+  std::optional<job_status> status;
+  std::string provider, target, batch_id, name, tag;
+};
+
+/// One page of a listing, newest first.
+struct job_page {
+  std::vector<job_row> jobs;        // without `input`
+  std::optional<std::int64_t> next;  // the cursor for the next page; nullopt on the last
+};
+
+/// Jobs of one batch per state.
+struct batch_counts {
+  std::int64_t total = 0;
+  std::int64_t per_status[5]{};  // indexed by job_status
+};
+
+enum class insert_outcome {
+  inserted,   // a new job
+  duplicate,  // the id exists with the same fingerprint: the row was filled from the store
+  conflict,   // the id exists with other content
+};
+
+/// The SQLite job store in `<state_dir>/qjobd.db`, plus result files in
+/// `<state_dir>/results/`. Not thread-safe: one thread (the storage actor's) owns it.
+/// Every method throws storage_error (error.hpp) naming the operation, the file and
+/// SQLite's reason when SQLite fails.
+class job_store {
+public:
+  /// Opens or creates the store: takes the instance lock (a second daemon on the same
+  /// directory fails with a hint), WAL, synchronous=FULL, stamps application_id,
+  /// runs the migrations in one transaction, then quick_check.
+  static job_store open(const std::filesystem::path& state_dir);
+
+  job_store(job_store&&) noexcept;
+  job_store& operator=(job_store&&) noexcept;
+  ~job_store();
+
+  /// RAII transaction (BEGIN IMMEDIATE); rolls back unless committed.
+  class transaction {
+  public:
+    explicit transaction(job_store& store);
+    transaction(const transaction&) = delete;
+    transaction& operator=(const transaction&) = delete;
+    ~transaction();
+    void commit();
+
+  private:
+    job_store* store_;
+    bool done_ = false;
+  };
+
+  // Writes: call inside a transaction.
+
+  /// Inserts a job (assigning `row.seq`) and its first transition. On `duplicate`
+  /// `row` is replaced by the stored job.
+  insert_outcome insert_job(job_row& row);
+  /// Stores a job's new run state and, when `is_transition`, appends it to the run
+  /// history with time `at`. Returns the history entry's seq (0 when none).
+  std::int64_t update_run(const std::string& job_id, const run_state& run, bool is_transition,
+                          std::int64_t at);
+
+  /// Writes a result document durably (temp file, fsync, rename, fsync of the
+  /// directory) and returns its file:// URI. Call before committing the transition
+  /// that names it.
+  std::string write_result(const std::string& job_id, const std::string& json_text);
+
+  // Reads.
+
+  std::optional<job_row> get_job(const std::string& id, bool with_input = false);
+  std::vector<transition_row> history(const std::string& job_id);
+  job_page list_jobs(const job_filter& filter, std::uint32_t limit, std::optional<std::int64_t> cursor);
+  batch_counts count_batch(const std::string& batch_id, std::optional<std::uint32_t> owner);
+  /// Every job that is not final, in submission order, without `input`.
+  std::vector<job_row> load_unfinished();
+  /// The result document of a job, or nullopt when it has none.
+  std::optional<std::string> read_result(const std::string& job_id);
+  /// Number of jobs per (provider, status), for metrics.
+  struct status_count {
+    std::string provider;
+    job_status status;
+    std::int64_t count;
+  };
+  std::vector<status_count> count_by_status();
+
+  const std::filesystem::path& state_dir() const noexcept;
+
+private:
+  struct impl;
+  explicit job_store(std::unique_ptr<impl> impl);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace qjob::storage
