@@ -1,0 +1,46 @@
+#include "job_supervisor_actor.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace qjob::actors {
+
+job_supervisor_actor::job_supervisor_actor(net::any_io_executor executor, supervisor& tasks,
+                                           job_services services)
+    : executor_(executor), tasks_(tasks),
+      mailbox_(std::make_shared<mailbox<job_supervisor_message>>(executor, job_supervisor_mailbox_capacity)) {
+  services.supervisor = ref();
+  services_ = std::make_shared<const job_services>(std::move(services));
+}
+
+net::awaitable<void> job_supervisor_actor::run() {
+  for (;;) {
+    auto [ec, message] = co_await mailbox_->async_receive(net::as_tuple(net::use_awaitable));
+    if (ec) break;
+    if (auto* request = std::get_if<start_jobs>(&message)) {
+      for (auto& job : request->jobs) start(std::move(job));
+    } else if (auto* cancel = std::get_if<cancel_job>(&message)) {
+      auto found = jobs_.find(cancel->job_id);
+      // No live actor: the job is final (the caller has checked that it exists). An
+      // actor that ends meanwhile drops the request, and the caller re-reads the job.
+      if (found == jobs_.end())
+        cancel->reply.set(cancel_reply{cancel_outcome::already_final, "the job has ended"});
+      else
+        co_await found->second.send(request_cancel{std::move(cancel->reply)});
+    } else {
+      jobs_.erase(std::get<job_ended>(message).job_id);
+    }
+  }
+  for (auto& [id, job] : jobs_) job.close();
+  jobs_.clear();
+}
+
+void job_supervisor_actor::start(storage::job_row job) {
+  if (jobs_.contains(job.id)) return;
+  auto actor = std::make_unique<job_actor>(executor_, std::move(job), services_);
+  auto id = actor->id();
+  jobs_.emplace(id, actor->ref());
+  tasks_.spawn("job " + id, job_actor::run(std::move(actor)), on_failure::contain);
+}
+
+}  // namespace qjob::actors

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "job_protocol.hpp"
+#include "runtime/mailbox.hpp"
+#include "runtime/promise.hpp"
+#include "storage/job_row.hpp"
+
+#include <string>
+#include <variant>
+#include <vector>
+
+/// Messages of the job supervisor: it starts one job actor per live job and
+/// routes commands to it by id.
+namespace qjob::actors {
+
+/// Start actors for jobs that are durable and not final (new submissions, or
+/// every unfinished job at start-up, in submission order).
+struct start_jobs {
+  std::vector<storage::job_row> jobs;
+};
+
+/// Cancel a job; answered already_final when no actor runs it.
+struct cancel_job {
+  std::string job_id;
+  promise<cancel_reply> reply;
+};
+
+/// A job actor has ended (its job is final, or the daemon is stopping).
+struct job_ended {
+  std::string job_id;
+};
+
+using job_supervisor_message = std::variant<start_jobs, cancel_job, job_ended>;
+using job_supervisor_ref = actor_ref<job_supervisor_message>;
+
+inline constexpr std::size_t job_supervisor_mailbox_capacity = 65'536;
+
+}  // namespace qjob::actors

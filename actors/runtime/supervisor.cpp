@@ -1,0 +1,49 @@
+#include "runtime/supervisor.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <exception>
+
+namespace qjob::actors {
+
+supervisor::supervisor(net::any_io_executor executor, std::shared_ptr<spdlog::logger> log,
+                       std::function<void()> stop_daemon)
+    : executor_(executor), log_(std::move(log)), stop_daemon_(std::move(stop_daemon)),
+      idle_(executor, net::steady_timer::time_point::max()) {}
+
+void supervisor::spawn(std::string name, net::awaitable<void> task, on_failure policy,
+                       net::any_io_executor where) {
+  auto child = children_.emplace(children_.end());
+  auto on_done = [this, child, name = std::move(name), policy](std::exception_ptr failure) {
+    children_.erase(child);
+    if (failure) {
+      try {
+        std::rethrow_exception(failure);
+      } catch (const std::exception& e) {
+        log_->error("actor={} failed: {}", name, e.what());
+      } catch (...) {
+        log_->error("actor={} failed with a non-standard exception", name);
+      }
+      if (policy == on_failure::stop_daemon && stop_daemon_) stop_daemon_();
+    }
+    if (children_.empty()) idle_.cancel();
+  };
+  net::co_spawn(where ? where : executor_, std::move(task),
+                net::bind_cancellation_slot(child->slot(), net::bind_executor(executor_, std::move(on_done))));
+}
+
+void supervisor::emit(net::cancellation_type type) {
+  for (auto& child : children_) child.emit(type);
+}
+
+net::awaitable<void> supervisor::wait_all() {
+  while (!children_.empty()) {
+    boost::system::error_code ec;
+    co_await idle_.async_wait(net::redirect_error(net::use_awaitable, ec));
+  }
+}
+
+}  // namespace qjob::actors

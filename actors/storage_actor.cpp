@@ -1,0 +1,161 @@
+#include "storage_actor.hpp"
+
+#include "storage/error.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <type_traits>
+
+namespace qjob::actors {
+
+namespace {
+
+bool is_write(const storage_message& message) {
+  return std::holds_alternative<insert_jobs>(message) || std::holds_alternative<record_run>(message);
+}
+
+std::shared_ptr<spdlog::logger> storage_log() {
+  auto log = spdlog::get("storage");
+  return log ? log : spdlog::default_logger()->clone("storage");
+}
+
+}  // namespace
+
+storage_actor::storage_actor(net::any_io_executor executor, storage::job_store store)
+    : mailbox_(std::make_shared<concurrent_mailbox<storage_message>>(executor, storage_mailbox_capacity)),
+      store_(std::move(store)), log_(storage_log()) {}
+
+net::awaitable<void> storage_actor::run() {
+  std::vector<storage_message> batch;
+  for (;;) {
+    auto [ec, first] = co_await mailbox_->async_receive(net::as_tuple(net::use_awaitable));
+    if (ec) co_return;  // closed and drained
+    batch.push_back(std::move(first));
+    // Group commit: take everything already waiting, so one fsync serves them all.
+    while (mailbox_->try_receive([&](boost::system::error_code, storage_message message) {
+      batch.push_back(std::move(message));
+    })) {
+    }
+    serve(batch);
+    batch.clear();
+  }
+}
+
+void storage_actor::serve(std::vector<storage_message>& batch) {
+  std::vector<storage_message*> writes;
+  for (auto& message : batch)
+    if (is_write(message)) writes.push_back(&message);
+  if (!writes.empty()) commit_writes(writes);
+  // Reads after the commit, so a read sent after a write sees it.
+  for (auto& message : batch)
+    if (!is_write(message)) serve_read(message);
+}
+
+void storage_actor::commit_writes(std::vector<storage_message*>& writes) {
+  try {
+    storage::job_store::transaction txn(store_);
+    for (auto* message : writes) apply_write(*message);
+    txn.commit();
+  } catch (const storage::storage_error& e) {
+    if (writes.size() > 1) {
+      // One bad write must not fail the others grouped with it: retry each alone.
+      for (auto* message : writes) {
+        std::vector<storage_message*> single{message};
+        commit_writes(single);
+      }
+      return;
+    }
+    staged_inserts_.clear();
+    log_->error("write failed: {}", e.what());
+    answer_write(*writes.front(), write_ack{e.what(), e.disk_full()});
+    return;
+  }
+  for (auto* message : writes) answer_write(*message, write_ack{});
+  staged_inserts_.clear();
+}
+
+void storage_actor::apply_write(storage_message& message) {
+  if (auto* insert = std::get_if<insert_jobs>(&message)) {
+    // All or nothing: look for a conflicting id before inserting any row.
+    for (std::size_t i = 0; i < insert->rows.size(); ++i) {
+      auto existing = store_.get_job(insert->rows[i].id);
+      if (existing && existing->fingerprint != insert->rows[i].fingerprint) {
+        insert_reply reply;
+        reply.conflict = i;
+        insert->reply.set(std::move(reply));
+        return;
+      }
+    }
+    auto& inserted = staged_inserts_[insert];
+    inserted.clear();
+    for (auto& row : insert->rows)
+      inserted.push_back(store_.insert_job(row) == storage::insert_outcome::inserted);
+    return;
+  }
+  auto& record = std::get<record_run>(message);
+  if (record.result_json) record.run.output_uri = store_.write_result(record.job_id, *record.result_json);
+  store_.update_run(record.job_id, record.run, record.is_transition, record.at);
+}
+
+void storage_actor::answer_write(storage_message& message, const write_ack& ack) {
+  if (auto* insert = std::get_if<insert_jobs>(&message)) {
+    insert_reply reply;
+    reply.ack = ack;
+    if (ack.ok()) {
+      reply.inserted = std::move(staged_inserts_[insert]);
+      reply.rows = std::move(insert->rows);
+    }
+    insert->reply.set(std::move(reply));  // no-op when a conflict was already answered
+    return;
+  }
+  std::get<record_run>(message).reply.set(ack);
+}
+
+void storage_actor::serve_read(storage_message& message) {
+  try {
+    std::visit(
+        [&](auto& request) {
+          using request_type = std::decay_t<decltype(request)>;
+          if constexpr (std::is_same_v<request_type, get_job>) {
+            job_view view;
+            view.job = store_.get_job(request.id, request.with_input);
+            if (view.job && request.with_history) view.history = store_.history(request.id);
+            request.reply.set(std::move(view));
+          } else if constexpr (std::is_same_v<request_type, list_jobs>) {
+            request.reply.set(store_.list_jobs(request.filter, request.limit, request.cursor));
+          } else if constexpr (std::is_same_v<request_type, count_batch>) {
+            request.reply.set(store_.count_batch(request.batch_id, request.owner));
+          } else if constexpr (std::is_same_v<request_type, list_batch_unfinished>) {
+            std::vector<std::string> ids;
+            for (auto status : {storage::job_status::waiting, storage::job_status::executing}) {
+              storage::job_filter filter;
+              filter.owner = request.owner;
+              filter.batch_id = request.batch_id;
+              filter.status = status;
+              std::optional<std::int64_t> cursor;
+              do {
+                auto page = store_.list_jobs(filter, 1000, cursor);
+                for (auto& job : page.jobs) ids.push_back(std::move(job.id));
+                cursor = page.next;
+              } while (cursor);
+            }
+            request.reply.set(std::move(ids));
+          } else if constexpr (std::is_same_v<request_type, load_unfinished>) {
+            request.reply.set(store_.load_unfinished());
+          } else if constexpr (std::is_same_v<request_type, read_result>) {
+            request.reply.set(store_.read_result(request.job_id));
+          } else if constexpr (std::is_same_v<request_type, count_by_status>) {
+            request.reply.set(store_.count_by_status());
+          }
+        },
+        message);
+  } catch (const storage::storage_error& e) {
+    // The request's promise is dropped unanswered: its requester sees nullopt.
+    log_->error("read failed: {}", e.what());
+  }
+}
+
+}  // namespace qjob::actors

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "storage_protocol.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace qjob::actors {
+
+/// The single writer of the job store. Runs on its own thread so that a slow
+/// fsync never stalls the socket. Group commit: every write waiting in the
+/// mailbox goes into one transaction, and each is answered after COMMIT returns.
+class storage_actor {
+public:
+  /// `executor` is the storage thread's; the store is used only from there.
+  storage_actor(net::any_io_executor executor, storage::job_store store);
+
+  storage_ref ref() const { return storage_ref(mailbox_); }
+
+  /// The receive loop; returns once the mailbox is closed and drained.
+  net::awaitable<void> run();
+
+  /// Stops taking requests; what is buffered is still served. Any thread.
+  void close() { mailbox_->close(); }
+
+private:
+  void serve(std::vector<storage_message>& batch);
+  void commit_writes(std::vector<storage_message*>& writes);
+  void apply_write(storage_message& message);
+  void answer_write(storage_message& message, const write_ack& ack);
+  void serve_read(storage_message& message);
+
+  std::shared_ptr<concurrent_mailbox<storage_message>> mailbox_;
+  storage::job_store store_;
+  std::shared_ptr<spdlog::logger> log_;
+  // Which rows of each insert of the open transaction were new (not duplicates).
+  std::unordered_map<const insert_jobs*, std::vector<bool>> staged_inserts_;
+};
+
+}  // namespace qjob::actors

@@ -1,0 +1,107 @@
+#pragma once
+
+#include "runtime/mailbox.hpp"
+#include "runtime/promise.hpp"
+#include "storage/job_row.hpp"
+#include "storage/job_store.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+/// Messages of the storage actor: the single writer of the job database. Writes
+/// are answered only once their transaction has committed.
+namespace qjob::actors {
+
+/// How a write ended. `error` is empty on success; `disk_full` tells a full disk
+/// (answer 503, try later) from other failures.
+struct write_ack {
+  std::string error;
+  bool disk_full = false;
+  bool ok() const noexcept { return error.empty(); }
+};
+
+/// The answer to insert_jobs: all rows committed, or none of them.
+struct insert_reply {
+  write_ack ack;
+  /// Rows as stored, in request order; a duplicate (same id and content) is the
+  /// existing job and has `inserted[i] == false`.
+  std::vector<storage::job_row> rows;
+  std::vector<bool> inserted;
+  /// Index of the row whose id exists with other content; nothing was stored.
+  std::optional<std::size_t> conflict;
+};
+
+/// Store new jobs, all or nothing.
+struct insert_jobs {
+  std::vector<storage::job_row> rows;
+  promise<insert_reply> reply;
+};
+
+/// Store a job's run state; with `is_transition` it also enters the run history.
+/// `result_json`, when set, is written to the result file first and its URI put
+/// in run.output_uri.
+struct record_run {
+  std::string job_id;
+  storage::run_state run;
+  bool is_transition = true;
+  std::int64_t at = 0;  // when it happened, microseconds since the epoch
+  std::optional<std::string> result_json;
+  promise<write_ack> reply;
+};
+
+struct job_view {
+  std::optional<storage::job_row> job;
+  std::vector<storage::transition_row> history;  // filled when asked for
+};
+
+struct get_job {
+  std::string id;
+  bool with_input = false;
+  bool with_history = false;
+  promise<job_view> reply;
+};
+
+struct list_jobs {
+  storage::job_filter filter;
+  std::uint32_t limit = 100;
+  std::optional<std::int64_t> cursor;
+  promise<storage::job_page> reply;
+};
+
+struct count_batch {
+  std::string batch_id;
+  std::optional<std::uint32_t> owner;
+  promise<storage::batch_counts> reply;
+};
+
+/// The ids of a batch's jobs that are not final and visible to `owner`.
+struct list_batch_unfinished {
+  std::string batch_id;
+  std::optional<std::uint32_t> owner;
+  promise<std::vector<std::string>> reply;
+};
+
+struct load_unfinished {
+  promise<std::vector<storage::job_row>> reply;
+};
+
+struct read_result {
+  std::string job_id;
+  promise<std::optional<std::string>> reply;
+};
+
+struct count_by_status {
+  promise<std::vector<storage::job_store::status_count>> reply;
+};
+
+using storage_message = std::variant<insert_jobs, record_run, get_job, list_jobs, count_batch,
+                                     list_batch_unfinished, load_unfinished, read_result, count_by_status>;
+using storage_ref = actor_ref<storage_message, concurrent_mailbox>;
+
+/// How many requests may wait for the storage thread before intake answers 429.
+inline constexpr std::size_t storage_mailbox_capacity = 4096;
+
+}  // namespace qjob::actors
