@@ -1,0 +1,519 @@
+#include "commands.hpp"
+
+#include "http_client.hpp"
+#include "job_spec.hpp"
+#include "render.hpp"
+#include "socket_path.hpp"
+
+#include <CLI/CLI.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <utility>
+
+namespace qjob::cli {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_job_failed = 1;
+constexpr int exit_error = 2;
+
+// How long one `?wait=` request holds; the read timeout adds a margin so that the
+// daemon's own "not final yet" answer always arrives before we give up.
+constexpr int wait_seconds = 30;
+constexpr std::chrono::seconds wait_timeout{wait_seconds + 15};
+constexpr std::chrono::seconds request_timeout{30};
+// Batches of many thousand jobs are answered only once all rows are committed.
+constexpr std::chrono::seconds submit_timeout{120};
+constexpr auto batch_poll_interval = 500ms;
+// When stdout is not a terminal, a progress line every half second would flood a log.
+constexpr auto plain_progress_interval = 5s;
+// A daemon that answers "not final" at once instead of holding the request would
+// otherwise be polled in a tight loop.
+constexpr auto min_wait_round = 1s;
+constexpr std::int64_t list_all_page_size = 500;
+
+/// Everything parsed from the command line.
+struct options {
+    std::string socket;
+    bool json = false;
+
+    std::string file;
+    job_overrides overrides;
+    bool wait = false;
+
+    std::string id;
+    bool history = false;
+    bool no_wait = false;
+
+    std::string status;
+    std::string provider;
+    std::string target;
+    std::string batch;
+    std::string name;
+    std::string tag;
+    std::int64_t limit = 50;
+    bool all = false;
+};
+
+int report(std::string const& message) {
+    std::cerr << "qjobctl: " << message << '\n';
+    return exit_error;
+}
+
+int report(failure const& f) {
+    return report(f.message);
+}
+
+/// A 2xx answer of the daemon, parsed.
+cli_result<json::value> parse_ok(cli_result<http_reply> reply) {
+    if (!reply) {
+        return reply.error();
+    }
+    if (reply->status / 100 != 2) {
+        return failure{describe_api_error(reply->status, reply->body)};
+    }
+    boost::system::error_code ec;
+    json::value body = json::parse(reply->body, ec);
+    if (ec) {
+        return failure{"qjobd sent a reply that is not JSON (" + ec.message() + ")"};
+    }
+    return body;
+}
+
+cli_result<json::object> parse_ok_object(cli_result<http_reply> reply) {
+    auto body = parse_ok(std::move(reply));
+    if (!body) {
+        return body.error();
+    }
+    if (!body->is_object()) {
+        return failure{"qjobd sent a reply that is not a JSON object"};
+    }
+    return std::move(body->as_object());
+}
+
+cli_result<std::string> read_source(std::string const& file) {
+    if (file == "-") {
+        return {boost::system::in_place_value, std::istreambuf_iterator<char>{std::cin},
+                std::istreambuf_iterator<char>{}};
+    }
+    std::ifstream in{file, std::ios::binary};
+    if (!in) {
+        return failure{"cannot read " + file + ": " + std::strerror(errno)};
+    }
+    std::ostringstream content;
+    content << in.rdbuf();
+    return {boost::system::in_place_value, content.str()};
+}
+
+std::string source_name(std::string const& file) {
+    return file == "-" ? std::string{"stdin"} : file;
+}
+
+std::string job_path(std::string const& id) {
+    return "/v1/jobs/" + percent_encode(id);
+}
+
+std::string text_field(json::object const& object, std::string_view key) {
+    return cell_text(object, key);
+}
+
+bool job_failed(json::object const& job) {
+    std::string const status = text_field(job, "status");
+    return status == "failed" || status == "cancelled";
+}
+
+/// Tells why job `id` has no result: its error, or that it was cancelled.
+int report_unsuccessful(http_client& client, std::string const& id) {
+    auto job = parse_ok_object(client.get(job_path(id), request_timeout));
+    if (!job) {
+        return report(job.error());
+    }
+    std::string const status = text_field(*job, "status");
+    if (auto const* error = job->if_contains("error"); error != nullptr && error->is_object()) {
+        std::cerr << "qjobctl: job " << id << " " << status << ": " << text_field(error->get_object(), "code") << ": "
+                  << text_field(error->get_object(), "message") << '\n';
+    } else {
+        std::cerr << "qjobctl: job " << id << " " << (status == "cancelled" ? "was cancelled" : status) << '\n';
+    }
+    return exit_job_failed;
+}
+
+/// Fetches and prints the result of job `id`, holding until it is final unless
+/// `no_wait`, as pyqpanda3's QCloudJob.result() does.
+int print_result(http_client& client, std::string const& id, bool no_wait, bool as_json) {
+    std::string const target = job_path(id) + "/result" + (no_wait ? "" : "?wait=" + std::to_string(wait_seconds));
+    for (;;) {
+        auto const started = std::chrono::steady_clock::now();
+        auto reply = client.get(target, no_wait ? request_timeout : wait_timeout);
+        if (!reply) {
+            return report(reply.error());
+        }
+        if (reply->status == 409) {
+            std::string const code = api_error_code(reply->body);
+            if (code == "job_failed" || code == "job_cancelled") {
+                return report_unsuccessful(client, id);
+            }
+            if (code == "not_final") {
+                if (!no_wait) {
+                    if (std::chrono::steady_clock::now() - started < min_wait_round) {
+                        std::this_thread::sleep_for(min_wait_round);
+                    }
+                    continue;
+                }
+                auto job = parse_ok_object(client.get(job_path(id), request_timeout));
+                if (!job) {
+                    return report(job.error());
+                }
+                std::cerr << "qjobctl: job " << id << " is still " << text_field(*job, "status") << '\n';
+                return exit_job_failed;
+            }
+        }
+        auto result = parse_ok_object(std::move(reply));
+        if (!result) {
+            return report(result.error());
+        }
+        std::cout << (as_json ? pretty_json(*result) : render_results(*result));
+        return exit_ok;
+    }
+}
+
+/// Polls batch `id` until none of its jobs is waiting or executing, showing the
+/// counts: one line rewritten in place on a terminal, else a line now and then.
+int follow_batch(http_client& client, std::string const& id, bool as_json) {
+    bool const tty = ::isatty(STDOUT_FILENO) == 1;
+    std::string last_line;
+    auto last_print = std::chrono::steady_clock::time_point{};
+    for (;;) {
+        auto batch = parse_ok_object(client.get("/v1/batches/" + percent_encode(id), request_timeout));
+        if (!batch) {
+            if (tty && !last_line.empty()) {
+                std::cout << '\n';
+            }
+            return report(batch.error());
+        }
+        bool const final = batch_is_final(*batch);
+        if (!as_json) {
+            std::string const line = render_batch_progress(*batch);
+            auto const now = std::chrono::steady_clock::now();
+            if (tty) {
+                // Carriage return, then erase what a longer previous line left behind.
+                std::cout << '\r' << line << "\x1b[K" << (final ? "\n" : "") << std::flush;
+            } else if (final || (line != last_line && now - last_print >= plain_progress_interval)) {
+                std::cout << line << '\n' << std::flush;
+                last_print = now;
+            }
+            last_line = line;
+        }
+        if (final) {
+            if (as_json) {
+                std::cout << pretty_json(*batch);
+            }
+            return batch_has_failures(*batch) ? exit_job_failed : exit_ok;
+        }
+        std::this_thread::sleep_for(batch_poll_interval);
+    }
+}
+
+int submit(http_client& client, options const& opts) {
+    auto content = read_source(opts.file);
+    if (!content) {
+        return report(content.error());
+    }
+    auto job = read_job(*content, source_name(opts.file));
+    if (!job) {
+        return report(job.error());
+    }
+    auto request = apply_overrides(std::move(*job), opts.overrides);
+    if (!request) {
+        return report(request.error());
+    }
+    auto created =
+        parse_ok_object(client.post("/v1/jobs", json::serialize(*request), "application/json", submit_timeout));
+    if (!created) {
+        return report(created.error());
+    }
+    std::string const id = text_field(*created, "id");
+    if (opts.json && !opts.wait) {
+        std::cout << pretty_json(*created);
+        return exit_ok;
+    }
+    if (!opts.json) {
+        // The id alone on stdout, so that `id=$(qjobctl submit f)` works; the rest is for people.
+        std::cout << id << '\n' << std::flush;
+        std::string summary = "submitted to " + text_field(*created, "provider") + "/" +
+                              text_field(*created, "target") + ", " + text_field(*created, "shots") + " shots: " +
+                              text_field(*created, "status");
+        if (created->contains("queue_position")) {
+            summary += " (queue position " + text_field(*created, "queue_position") + ")";
+        }
+        std::cerr << summary << '\n';
+    }
+    return opts.wait ? print_result(client, id, false, opts.json) : exit_ok;
+}
+
+int submit_batch(http_client& client, options const& opts) {
+    auto content = read_source(opts.file);
+    if (!content) {
+        return report(content.error());
+    }
+    auto body = read_batch(*content, source_name(opts.file));
+    if (!body) {
+        return report(body.error());
+    }
+    auto created =
+        parse_ok_object(client.post("/v1/batches", std::move(*body), "application/x-ndjson", submit_timeout));
+    if (!created) {
+        return report(created.error());
+    }
+    std::string const id = text_field(*created, "batch_id");
+    if (opts.json && !opts.wait) {
+        std::cout << pretty_json(*created);
+        return exit_ok;
+    }
+    if (!opts.json) {
+        std::cout << id << '\n' << std::flush;
+        std::cerr << "submitted " << text_field(*created, "count") << " jobs\n";
+    }
+    return opts.wait ? follow_batch(client, id, opts.json) : exit_ok;
+}
+
+int batch_status(http_client& client, options const& opts) {
+    if (opts.wait) {
+        return follow_batch(client, opts.id, opts.json);
+    }
+    auto batch = parse_ok_object(client.get("/v1/batches/" + percent_encode(opts.id), request_timeout));
+    if (!batch) {
+        return report(batch.error());
+    }
+    std::cout << (opts.json ? pretty_json(*batch)
+                            : "batch " + text_field(*batch, "batch_id") + ": " + render_batch_progress(*batch) + "\n");
+    return batch_has_failures(*batch) ? exit_job_failed : exit_ok;
+}
+
+int batch_cancel(http_client& client, options const& opts) {
+    auto answer =
+        parse_ok_object(client.post("/v1/batches/" + percent_encode(opts.id) + "/cancel", "", "application/json",
+                                    request_timeout));
+    if (!answer) {
+        return report(answer.error());
+    }
+    std::cout << (opts.json ? pretty_json(*answer)
+                            : "cancel requested for " + text_field(*answer, "cancel_requested") + " jobs of batch " +
+                                  text_field(*answer, "batch_id") + "\n");
+    return exit_ok;
+}
+
+int status(http_client& client, options const& opts) {
+    auto job = parse_ok_object(
+        client.get(job_path(opts.id) + (opts.history ? "?history=1" : ""), request_timeout));
+    if (!job) {
+        return report(job.error());
+    }
+    std::cout << (opts.json ? pretty_json(*job) : render_job(*job));
+    return job_failed(*job) ? exit_job_failed : exit_ok;
+}
+
+int list(http_client& client, options const& opts, bool limit_given) {
+    std::string query;
+    auto add = [&query](char const* key, std::string const& value) {
+        if (!value.empty()) {
+            query += (query.empty() ? "?" : "&") + std::string{key} + "=" + percent_encode(value);
+        }
+    };
+    add("status", opts.status);
+    add("provider", opts.provider);
+    add("target", opts.target);
+    add("batch", opts.batch);
+    add("name", opts.name);
+    add("tag", opts.tag);
+    add("limit", std::to_string(opts.all && !limit_given ? list_all_page_size : opts.limit));
+
+    json::array jobs;
+    std::string cursor;
+    bool more = false;
+    do {
+        std::string target = "/v1/jobs" + query;
+        if (!cursor.empty()) {
+            target += "&cursor=" + percent_encode(cursor);
+        }
+        auto page = parse_ok_object(client.get(target, request_timeout));
+        if (!page) {
+            return report(page.error());
+        }
+        if (auto* page_jobs = page->if_contains("jobs"); page_jobs != nullptr && page_jobs->is_array()) {
+            for (auto& job : page_jobs->as_array()) {
+                jobs.push_back(std::move(job));
+            }
+        }
+        auto const* next = page->if_contains("next_cursor");
+        more = next != nullptr && next->is_string() && !next->get_string().empty();
+        cursor = more ? std::string{next->get_string()} : std::string{};
+    } while (more && opts.all);
+
+    std::cout << (opts.json ? pretty_json(jobs) : render_job_list(jobs));
+    if (more) {
+        std::cerr << "(more jobs: --all lists every page)\n";
+    }
+    return exit_ok;
+}
+
+int cancel(http_client& client, options const& opts) {
+    auto job = parse_ok_object(client.post(job_path(opts.id) + "/cancel", "", "application/json", request_timeout));
+    if (!job) {
+        return report(job.error());
+    }
+    std::cout << (opts.json ? pretty_json(*job)
+                            : "cancel requested for job " + text_field(*job, "id") + " (" + text_field(*job, "status") +
+                                  ")\n");
+    return exit_ok;
+}
+
+int show(http_client& client, char const* path, bool as_json, std::string (*render)(json::object const&)) {
+    auto answer = parse_ok_object(client.get(path, request_timeout));
+    if (!answer) {
+        return report(answer.error());
+    }
+    std::cout << (as_json ? pretty_json(*answer) : render(*answer));
+    return exit_ok;
+}
+
+}  // namespace
+
+int run_qjobctl(int argc, char** argv) {
+    options opts;
+    CLI::App app{"qjobctl: submit quantum jobs to qjobd and follow them", "qjobctl"};
+    app.require_subcommand(1);
+    // Lets the global options follow the command, as in `qjobctl status ID --json`.
+    app.fallthrough();
+    app.add_option("--socket", opts.socket,
+                   "qjobd's socket (default: $XDG_RUNTIME_DIR/qjobd.sock if it exists, else /run/qjobd/qjobd.sock)")
+        ->envname("QJOBD_SOCKET");
+    app.add_flag("--json", opts.json,
+                 "print the daemon's JSON answer instead of text (list: a JSON array of the jobs)");
+
+    auto* submit_cmd = app.add_subcommand("submit", "submit one job and print its id");
+    submit_cmd
+        ->add_option("file", opts.file,
+                     "a job object (JSON with an \"input\" key), a bare circuit (JSON object or array) or QASM "
+                     "text; - reads stdin")
+        ->required();
+    submit_cmd->add_option("--id", opts.overrides.id, "the job id (a retry with the same id and content is safe)");
+    submit_cmd->add_option("--name", opts.overrides.name, "the job name");
+    submit_cmd->add_option("--provider", opts.overrides.provider, "the provider (default: the daemon's)");
+    submit_cmd->add_option("--target", opts.overrides.target, "the provider's target (default: its default)");
+    submit_cmd->add_option("--shots", opts.overrides.shots, "shots (default 1000)")->check(CLI::PositiveNumber);
+    submit_cmd->add_option("--priority", opts.overrides.priority, "0-9, higher first (default 5)")
+        ->check(CLI::Range(0, 9));
+    submit_cmd->add_option("--tag", opts.overrides.tags, "a tag (repeatable; replaces the file's tags)");
+    submit_cmd->add_option("--seed", opts.overrides.seed, "the simulator seed (params.seed)");
+    submit_cmd->add_option("--format", opts.overrides.input_format, "the input format (ionq.circuit.v0 or qasm2)");
+    submit_cmd->add_flag("--wait", opts.wait, "wait until the job is final and print its result");
+
+    auto* batch_cmd = app.add_subcommand("batch", "submit an NDJSON file of jobs as one batch, or see a batch");
+    batch_cmd->require_subcommand(0, 1);
+    batch_cmd->add_option("file", opts.file, "one job object per line; - reads stdin");
+    batch_cmd->add_flag("--wait", opts.wait, "show progress until every job is final");
+    auto* batch_status_cmd = batch_cmd->add_subcommand("status", "counts of the batch's jobs per state");
+    batch_status_cmd->add_option("id", opts.id, "the batch id")->required();
+    batch_status_cmd->add_flag("--wait", opts.wait, "show progress until every job is final");
+    auto* batch_cancel_cmd = batch_cmd->add_subcommand("cancel", "cancel every job of the batch that is not final");
+    batch_cancel_cmd->add_option("id", opts.id, "the batch id")->required();
+
+    auto* status_cmd = app.add_subcommand("status", "show a job");
+    status_cmd->add_option("id", opts.id, "the job id")->required();
+    status_cmd->add_flag("--history", opts.history, "add every state change with its time");
+
+    auto* list_cmd = app.add_subcommand("list", "list jobs, newest first");
+    list_cmd->add_option("--status", opts.status, "waiting, executing, succeeded, failed or cancelled");
+    list_cmd->add_option("--provider", opts.provider, "only this provider's jobs");
+    list_cmd->add_option("--target", opts.target, "only this target's jobs");
+    list_cmd->add_option("--batch", opts.batch, "only this batch's jobs");
+    list_cmd->add_option("--name", opts.name, "only jobs of this name");
+    list_cmd->add_option("--tag", opts.tag, "only jobs with this tag");
+    auto* limit_opt = list_cmd->add_option("--limit", opts.limit, "jobs per page (default 50)")
+                          ->check(CLI::PositiveNumber);
+    list_cmd->add_flag("--all", opts.all, "follow every page");
+
+    auto* result_cmd = app.add_subcommand("result", "wait until a job is final and print its result");
+    result_cmd->add_option("id", opts.id, "the job id")->required();
+    result_cmd->add_flag("--no-wait", opts.no_wait, "do not wait: a job that is not final is an error");
+
+    auto* cancel_cmd = app.add_subcommand("cancel", "ask to cancel a job");
+    cancel_cmd->add_option("id", opts.id, "the job id")->required();
+
+    auto* targets_cmd = app.add_subcommand("targets", "list providers and their targets (* marks defaults)");
+    auto* health_cmd = app.add_subcommand("health", "show whether qjobd is alive and ready");
+
+    try {
+        app.parse(argc, argv);
+        if (batch_cmd->parsed() && batch_cmd->get_subcommands().empty() && opts.file.empty()) {
+            throw CLI::RequiredError{"batch needs a FILE (or: batch status ID, batch cancel ID)"};
+        }
+    } catch (CLI::CallForHelp const& e) {
+        return app.exit(e);
+    } catch (CLI::CallForAllHelp const& e) {
+        return app.exit(e);
+    } catch (CLI::ParseError const& e) {
+        if (e.get_exit_code() == 0) {
+            return app.exit(e);
+        }
+        return report(std::string{e.what()} + " (see qjobctl --help)");
+    }
+
+    if (opts.socket.empty()) {
+        opts.socket = default_socket_path(std::getenv("XDG_RUNTIME_DIR"));
+    }
+    http_client client{opts.socket};
+
+    if (submit_cmd->parsed()) {
+        return submit(client, opts);
+    }
+    if (batch_status_cmd->parsed()) {
+        return batch_status(client, opts);
+    }
+    if (batch_cancel_cmd->parsed()) {
+        return batch_cancel(client, opts);
+    }
+    if (batch_cmd->parsed()) {
+        return submit_batch(client, opts);
+    }
+    if (status_cmd->parsed()) {
+        return status(client, opts);
+    }
+    if (list_cmd->parsed()) {
+        return list(client, opts, limit_opt->count() > 0);
+    }
+    if (result_cmd->parsed()) {
+        return print_result(client, opts.id, opts.no_wait, opts.json);
+    }
+    if (cancel_cmd->parsed()) {
+        return cancel(client, opts);
+    }
+    if (targets_cmd->parsed()) {
+        return show(client, "/v1/targets", opts.json, render_targets);
+    }
+    if (health_cmd->parsed()) {
+        return show(client, "/v1/health", opts.json, render_health);
+    }
+    return report("no command given (see qjobctl --help)");
+}
+
+}  // namespace qjob::cli
