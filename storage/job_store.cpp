@@ -1,1 +1,496 @@
-// placeholder
+#include "job_store.hpp"
+
+#include "error.hpp"
+#include "instance_lock.hpp"
+#include "result_files.hpp"
+#include "schema.hpp"
+#include "sqlite_handles.hpp"
+#include "tags_json.hpp"
+
+#include <array>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include <sys/stat.h>
+
+namespace qjob::storage {
+namespace {
+
+constexpr int busy_timeout_ms = 5000;
+
+// Column lists shared by every query that reads whole jobs; read_job() decodes
+// them by position. The list form leaves `input` out (it can be large).
+#define QJOB_JOB_COLUMNS_HEAD                                                                          \
+  "j.seq, j.id, j.name, j.provider, j.target, j.shots, j.input_format, "
+#define QJOB_JOB_COLUMNS_TAIL                                                                          \
+  ", j.params, j.tags, j.priority, j.batch_id, j.owner, j.fingerprint, j.created_at, j.status, "      \
+  "j.provider_status, j.provider_job_id, j.submitted_at, j.started_at, j.finished_at, j.attempts, "    \
+  "j.error_code, j.error_message, j.cancel_requested, j.output_uri, j.cost, j.usage"
+constexpr const char* job_columns_with_input = QJOB_JOB_COLUMNS_HEAD "j.input" QJOB_JOB_COLUMNS_TAIL;
+constexpr const char* job_columns_without_input = QJOB_JOB_COLUMNS_HEAD "''" QJOB_JOB_COLUMNS_TAIL;
+#undef QJOB_JOB_COLUMNS_HEAD
+#undef QJOB_JOB_COLUMNS_TAIL
+
+constexpr const char* insert_job_sql =
+    "INSERT INTO jobs (id, name, provider, target, shots, input_format, input, params, tags, priority, "
+    "batch_id, owner, fingerprint, created_at, status, provider_status, provider_job_id, submitted_at, "
+    "started_at, finished_at, attempts, error_code, error_message, cancel_requested, output_uri, cost, usage) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27) "
+    "ON CONFLICT (id) DO NOTHING";
+
+constexpr const char* update_run_sql =
+    "UPDATE jobs SET status = ?2, provider_status = ?3, provider_job_id = ?4, submitted_at = ?5, "
+    "started_at = ?6, finished_at = ?7, attempts = ?8, error_code = ?9, error_message = ?10, "
+    "cancel_requested = ?11, output_uri = ?12, cost = ?13, usage = ?14 WHERE id = ?1";
+
+/// Bit of each list filter; a combination selects one cached statement.
+enum filter_bit : unsigned {
+  by_owner = 1u << 0,
+  by_status = 1u << 1,
+  by_provider = 1u << 2,
+  by_target = 1u << 3,
+  by_batch = 1u << 4,
+  by_name = 1u << 5,
+  by_tag = 1u << 6,
+  filter_combinations = 1u << 7,
+};
+
+unsigned filter_mask(const job_filter& f) {
+  unsigned mask = 0;
+  if (f.owner) mask |= by_owner;
+  if (f.status) mask |= by_status;
+  if (!f.provider.empty()) mask |= by_provider;
+  if (!f.target.empty()) mask |= by_target;
+  if (!f.batch_id.empty()) mask |= by_batch;
+  if (!f.name.empty()) mask |= by_name;
+  if (!f.tag.empty()) mask |= by_tag;
+  return mask;
+}
+
+std::string list_sql(unsigned mask) {
+  // With a tag, job_tags' (tag, job_seq) key yields the tag's jobs in seq order,
+  // so ordering by t.job_seq needs no sort.
+  const char* seq = (mask & by_tag) != 0 ? "t.job_seq" : "j.seq";
+  std::string sql = "SELECT ";
+  sql += job_columns_without_input;
+  sql += " FROM jobs AS j";
+  if ((mask & by_tag) != 0) sql += " JOIN job_tags AS t ON t.job_seq = j.seq AND t.tag = :tag";
+  sql += " WHERE ";
+  sql += seq;
+  sql += " < :cursor";
+  if ((mask & by_owner) != 0) sql += " AND j.owner = :owner";
+  if ((mask & by_status) != 0) sql += " AND j.status = :status";
+  if ((mask & by_provider) != 0) sql += " AND j.provider = :provider";
+  if ((mask & by_target) != 0) sql += " AND j.target = :target";
+  if ((mask & by_batch) != 0) sql += " AND j.batch_id = :batch";
+  if ((mask & by_name) != 0) sql += " AND j.name = :name";
+  sql += " ORDER BY ";
+  sql += seq;
+  sql += " DESC LIMIT :limit";
+  return sql;
+}
+
+void bind_named(statement& stmt, const char* name, std::string_view text) { stmt.bind(stmt.parameter_index(name), text); }
+
+/// Binds the run state to parameters first..first+12 in update_run_sql's order.
+void bind_run(statement& stmt, int first, const run_state& run) {
+  stmt.bind(first, to_string(run.status));
+  stmt.bind(first + 1, run.provider_status);
+  stmt.bind(first + 2, run.provider_job_id);
+  stmt.bind(first + 3, run.submitted_at);
+  stmt.bind(first + 4, run.started_at);
+  stmt.bind(first + 5, run.finished_at);
+  stmt.bind(first + 6, std::int64_t{run.attempts});
+  if (run.error) {
+    stmt.bind(first + 7, run.error->code);
+    stmt.bind(first + 8, run.error->message);
+  } else {
+    stmt.bind_null(first + 7);
+    stmt.bind_null(first + 8);
+  }
+  stmt.bind(first + 9, std::int64_t{run.cancel_requested ? 1 : 0});
+  stmt.bind(first + 10, run.output_uri);
+  stmt.bind(first + 11, run.cost);
+  stmt.bind(first + 12, run.usage);
+}
+
+job_status read_status(const statement& stmt, int column, const std::filesystem::path& file) {
+  const auto status = parse_job_status(stmt.column_text(column));
+  if (!status) throw storage_error("job database " + file.string() + " holds an unknown job status");
+  return *status;
+}
+
+job_row read_job(const statement& stmt, const std::filesystem::path& file) {
+  job_row row;
+  row.seq = stmt.column_int64(0);
+  row.id = stmt.column_text(1);
+  row.name = stmt.column_text(2);
+  row.provider = stmt.column_text(3);
+  row.target = stmt.column_text(4);
+  row.shots = stmt.column_int64(5);
+  row.input_format = stmt.column_text(6);
+  row.input = stmt.column_text(7);
+  row.params = stmt.column_text(8);
+  row.tags = tags_from_json(stmt.column_text(9));
+  row.priority = static_cast<std::int32_t>(stmt.column_int64(10));
+  row.batch_id = stmt.column_text(11);
+  row.owner = static_cast<std::uint32_t>(stmt.column_int64(12));
+  row.fingerprint = stmt.column_text(13);
+  row.created_at = stmt.column_int64(14);
+  run_state& run = row.run;
+  run.status = read_status(stmt, 15, file);
+  run.provider_status = stmt.column_text(16);
+  run.provider_job_id = stmt.column_text(17);
+  run.submitted_at = stmt.column_int64(18);
+  run.started_at = stmt.column_int64(19);
+  run.finished_at = stmt.column_int64(20);
+  run.attempts = static_cast<std::int32_t>(stmt.column_int64(21));
+  if (!stmt.column_is_null(22)) run.error = job_error{stmt.column_text(22), stmt.column_text(23)};
+  run.cancel_requested = stmt.column_int64(24) != 0;
+  run.output_uri = stmt.column_text(25);
+  run.cost = stmt.column_text(26);
+  run.usage = stmt.column_text(27);
+  return row;
+}
+
+/// Creates `dir` (and missing parents) with mode 0700; mkdir's mode leaves no
+/// window in which the directory is readable by others. An existing directory
+/// keeps its mode: the administrator (or systemd's StateDirectoryMode) chose it.
+void make_private_dir(const std::filesystem::path& dir, std::string_view what) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) return;
+  if (dir.has_parent_path()) std::filesystem::create_directories(dir.parent_path(), ec);
+  if (ec) throw storage_error("cannot create " + std::string(what) + " " + dir.string() + ": " + ec.message());
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    const int error = errno;
+    throw storage_error("cannot create " + std::string(what) + " " + dir.string() + ": " + std::strerror(error),
+                        error == ENOSPC || error == EDQUOT);
+  }
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw storage_error("cannot use " + std::string(what) + " " + dir.string() + ": not a directory");
+  }
+}
+
+std::filesystem::path absolute_dir(const std::filesystem::path& dir) {
+  std::filesystem::path result = std::filesystem::absolute(dir).lexically_normal();
+  // "/var/lib/qjobd/" normalises to a trailing empty file name; drop it.
+  if (!result.has_filename() && result.has_parent_path() && result != result.root_path()) {
+    result = result.parent_path();
+  }
+  return result;
+}
+
+}  // namespace
+
+struct job_store::impl {
+  // Members are destroyed in reverse: statements, then the connection, then the
+  // lock, so the lock is released only once the database is closed.
+  std::filesystem::path state_dir;
+  instance_lock lock;
+  connection conn;
+  result_files results;
+
+  statement insert_job;
+  statement insert_tag;
+  statement insert_transition;
+  statement select_fingerprint;
+  statement update_run;
+  statement get_job_with_input;
+  statement get_job_without_input;
+  statement history;
+  statement count_batch;
+  statement load_unfinished;
+  statement count_by_status;
+  std::array<statement, filter_combinations> list_by_filter;  // prepared on first use
+
+  impl(std::filesystem::path dir, instance_lock held)
+      : state_dir(std::move(dir)),
+        lock(std::move(held)),
+        conn(state_dir / "qjobd.db"),
+        results(state_dir / "results") {}
+
+  void prepare() {
+    insert_job = statement(conn, insert_job_sql, "insert a job into job database");
+    insert_tag = statement(conn, "INSERT OR IGNORE INTO job_tags (tag, job_seq) VALUES (?1, ?2)",
+                           "insert the tags of a job into job database");
+    insert_transition =
+        statement(conn, "INSERT INTO transitions (job_id, status, provider_status, at) VALUES (?1, ?2, ?3, ?4)",
+                  "record a job transition in job database");
+    select_fingerprint = statement(conn, "SELECT fingerprint FROM jobs WHERE id = ?1",
+                                   "look up an existing job in job database");
+    update_run = statement(conn, update_run_sql, "update the run state of a job in job database");
+    get_job_with_input = statement(conn, std::string("SELECT ") + job_columns_with_input + " FROM jobs AS j WHERE j.id = ?1",
+                                   "read a job from job database");
+    get_job_without_input =
+        statement(conn, std::string("SELECT ") + job_columns_without_input + " FROM jobs AS j WHERE j.id = ?1",
+                  "read a job from job database");
+    history = statement(conn,
+                        "SELECT seq, job_id, status, provider_status, at FROM transitions "
+                        "WHERE job_id = ?1 ORDER BY seq",
+                        "read the history of a job from job database");
+    count_batch = statement(conn,
+                            "SELECT status, count(*) FROM jobs WHERE batch_id = ?1 "
+                            "AND (?2 IS NULL OR owner = ?2) GROUP BY status",
+                            "count the jobs of a batch in job database");
+    load_unfinished = statement(conn,
+                                std::string("SELECT ") + job_columns_without_input +
+                                    " FROM jobs AS j WHERE j.status IN ('waiting', 'executing') ORDER BY j.seq",
+                                "load unfinished jobs from job database");
+    count_by_status = statement(conn, "SELECT provider, status, count(*) FROM jobs GROUP BY provider, status",
+                                "count jobs by status in job database");
+  }
+
+  statement& list_statement(unsigned mask) {
+    statement& stmt = list_by_filter[mask];
+    if (!stmt.prepared()) stmt = statement(conn, list_sql(mask), "list jobs in job database");
+    return stmt;
+  }
+
+  std::optional<job_row> get(const std::string& id, bool with_input) {
+    statement& stmt = with_input ? get_job_with_input : get_job_without_input;
+    statement::scope scope(stmt);
+    stmt.bind(1, id);
+    if (!stmt.step()) return std::nullopt;
+    return read_job(stmt, conn.file());
+  }
+
+  insert_outcome insert(job_row& row) {
+    {
+      statement::scope scope(insert_job);
+      insert_job.bind(1, row.id);
+      insert_job.bind_text_or_null(2, row.name);
+      insert_job.bind(3, row.provider);
+      insert_job.bind(4, row.target);
+      insert_job.bind(5, row.shots);
+      insert_job.bind(6, row.input_format);
+      insert_job.bind(7, row.input);
+      insert_job.bind(8, row.params);
+      const std::string tags = tags_to_json(row.tags);
+      insert_job.bind(9, tags);
+      insert_job.bind(10, std::int64_t{row.priority});
+      insert_job.bind_text_or_null(11, row.batch_id);
+      insert_job.bind(12, std::int64_t{row.owner});
+      insert_job.bind(13, row.fingerprint);
+      insert_job.bind(14, row.created_at);
+      bind_run(insert_job, 15, row.run);
+      insert_job.run();
+    }
+    if (conn.changes() == 0) return existing(row);
+    row.seq = conn.last_insert_rowid();
+    for (const auto& tag : row.tags) {
+      statement::scope scope(insert_tag);
+      insert_tag.bind(1, tag);
+      insert_tag.bind(2, row.seq);
+      insert_tag.run();
+    }
+    add_transition(row.id, row.run, row.created_at);
+    return insert_outcome::inserted;
+  }
+
+  insert_outcome existing(job_row& row) {
+    {
+      statement::scope scope(select_fingerprint);
+      select_fingerprint.bind(1, row.id);
+      // ON CONFLICT DO NOTHING inserted nothing, so the id exists.
+      if (!select_fingerprint.step()) {
+        throw storage_error("cannot insert a job into job database " + conn.file().string() +
+                            ": the insert was ignored but no job has its id");
+      }
+      if (select_fingerprint.column_text(0) != row.fingerprint) return insert_outcome::conflict;
+    }
+    row = *get(row.id, true);
+    return insert_outcome::duplicate;
+  }
+
+  std::int64_t add_transition(const std::string& job_id, const run_state& run, std::int64_t at) {
+    statement::scope scope(insert_transition);
+    insert_transition.bind(1, job_id);
+    insert_transition.bind(2, to_string(run.status));
+    insert_transition.bind(3, run.provider_status);
+    insert_transition.bind(4, at);
+    insert_transition.run();
+    return conn.last_insert_rowid();
+  }
+
+  std::int64_t update(const std::string& job_id, const run_state& run, bool is_transition, std::int64_t at) {
+    {
+      statement::scope scope(update_run);
+      update_run.bind(1, job_id);
+      bind_run(update_run, 2, run);
+      update_run.run();
+    }
+    if (conn.changes() == 0) {
+      throw storage_error("cannot update the run state of a job in job database " + conn.file().string() +
+                          ": no job has its id");
+    }
+    return is_transition ? add_transition(job_id, run, at) : 0;
+  }
+};
+
+job_store job_store::open(const std::filesystem::path& state_dir) {
+  std::filesystem::path dir = absolute_dir(state_dir);
+  make_private_dir(dir, "state directory");
+  make_private_dir(dir / "results", "results directory");
+  instance_lock lock(dir);
+  auto store = std::make_unique<impl>(std::move(dir), std::move(lock));
+  connection& conn = store->conn;
+  conn.set_busy_timeout(busy_timeout_ms);
+  // Before anything writes: switching to WAL would already modify a foreign file.
+  verify_application(conn);
+  if (conn.query_text("PRAGMA journal_mode = WAL", "switch to WAL mode job database") != "wal") {
+    throw storage_error("cannot switch to WAL mode job database " + conn.file().string() +
+                        ": the file system does not support it (shared memory for the WAL index)");
+  }
+  // FULL: a commit in WAL mode is durable only when the WAL is synced at commit.
+  conn.exec("PRAGMA synchronous = FULL", "set synchronous=FULL on job database");
+  conn.exec("PRAGMA foreign_keys = ON", "enable foreign keys on job database");
+  // A 32 MiB page cache keeps the id and filter indexes of a large batch in memory.
+  conn.exec("PRAGMA cache_size = -32768", "set the cache size of job database");
+  migrate(conn);
+  quick_check(conn);
+  store->prepare();
+  store->results.remove_stale_temp_files();
+  return job_store(std::move(store));
+}
+
+job_store::job_store(std::unique_ptr<impl> impl) : impl_(std::move(impl)) {}
+job_store::job_store(job_store&&) noexcept = default;
+job_store& job_store::operator=(job_store&&) noexcept = default;
+job_store::~job_store() = default;
+
+job_store::transaction::transaction(job_store& store) : store_(&store) { begin_immediate(store.impl_->conn); }
+
+job_store::transaction::~transaction() {
+  if (!done_) rollback(store_->impl_->conn);
+}
+
+void job_store::transaction::commit() {
+  storage::commit(store_->impl_->conn);
+  done_ = true;
+}
+
+insert_outcome job_store::insert_job(job_row& row) {
+  if (impl_->conn.in_transaction()) return impl_->insert(row);
+  // Outside a caller's transaction the job row, its tags and its first
+  // transition still go in together.
+  transaction_guard txn(impl_->conn);
+  const insert_outcome outcome = impl_->insert(row);
+  txn.commit();
+  return outcome;
+}
+
+std::int64_t job_store::update_run(const std::string& job_id, const run_state& run, bool is_transition,
+                                   std::int64_t at) {
+  if (impl_->conn.in_transaction()) return impl_->update(job_id, run, is_transition, at);
+  transaction_guard txn(impl_->conn);
+  const std::int64_t seq = impl_->update(job_id, run, is_transition, at);
+  txn.commit();
+  return seq;
+}
+
+std::string job_store::write_result(const std::string& job_id, const std::string& json_text) {
+  return impl_->results.write(job_id, json_text);
+}
+
+std::optional<job_row> job_store::get_job(const std::string& id, bool with_input) { return impl_->get(id, with_input); }
+
+std::vector<transition_row> job_store::history(const std::string& job_id) {
+  statement& stmt = impl_->history;
+  statement::scope scope(stmt);
+  stmt.bind(1, job_id);
+  std::vector<transition_row> rows;
+  while (stmt.step()) {
+    transition_row row;
+    row.seq = stmt.column_int64(0);
+    row.job_id = stmt.column_text(1);
+    row.status = read_status(stmt, 2, impl_->conn.file());
+    row.provider_status = stmt.column_text(3);
+    row.at = stmt.column_int64(4);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+job_page job_store::list_jobs(const job_filter& filter, std::uint32_t limit, std::optional<std::int64_t> cursor) {
+  if (limit == 0) limit = 1;
+  const unsigned mask = filter_mask(filter);
+  statement& stmt = impl_->list_statement(mask);
+  statement::scope scope(stmt);
+  stmt.bind(stmt.parameter_index(":cursor"), cursor.value_or(INT64_MAX));
+  // One row more than asked tells whether another page exists.
+  stmt.bind(stmt.parameter_index(":limit"), std::int64_t{limit} + 1);
+  if ((mask & by_owner) != 0) stmt.bind(stmt.parameter_index(":owner"), std::int64_t{*filter.owner});
+  if ((mask & by_status) != 0) bind_named(stmt, ":status", to_string(*filter.status));
+  if ((mask & by_provider) != 0) bind_named(stmt, ":provider", filter.provider);
+  if ((mask & by_target) != 0) bind_named(stmt, ":target", filter.target);
+  if ((mask & by_batch) != 0) bind_named(stmt, ":batch", filter.batch_id);
+  if ((mask & by_name) != 0) bind_named(stmt, ":name", filter.name);
+  if ((mask & by_tag) != 0) bind_named(stmt, ":tag", filter.tag);
+  job_page page;
+  while (stmt.step()) {
+    if (page.jobs.size() == limit) {
+      page.next = page.jobs.back().seq;
+      break;
+    }
+    page.jobs.push_back(read_job(stmt, impl_->conn.file()));
+  }
+  return page;
+}
+
+batch_counts job_store::count_batch(const std::string& batch_id, std::optional<std::uint32_t> owner) {
+  statement& stmt = impl_->count_batch;
+  statement::scope scope(stmt);
+  stmt.bind(1, batch_id);
+  if (owner) {
+    stmt.bind(2, std::int64_t{*owner});
+  } else {
+    stmt.bind_null(2);
+  }
+  batch_counts counts;
+  while (stmt.step()) {
+    const job_status status = read_status(stmt, 0, impl_->conn.file());
+    const std::int64_t n = stmt.column_int64(1);
+    counts.per_status[static_cast<std::size_t>(status)] = n;
+    counts.total += n;
+  }
+  return counts;
+}
+
+std::vector<job_row> job_store::load_unfinished() {
+  statement& stmt = impl_->load_unfinished;
+  statement::scope scope(stmt);
+  std::vector<job_row> rows;
+  while (stmt.step()) rows.push_back(read_job(stmt, impl_->conn.file()));
+  return rows;
+}
+
+std::optional<std::string> job_store::read_result(const std::string& job_id) { return impl_->results.read(job_id); }
+
+std::vector<job_store::status_count> job_store::count_by_status() {
+  statement& stmt = impl_->count_by_status;
+  statement::scope scope(stmt);
+  std::vector<status_count> counts;
+  while (stmt.step()) {
+    counts.push_back(status_count{stmt.column_text(0), read_status(stmt, 1, impl_->conn.file()), stmt.column_int64(2)});
+  }
+  return counts;
+}
+
+const std::filesystem::path& job_store::state_dir() const noexcept { return impl_->state_dir; }
+
+std::filesystem::path job_store::database_file() const { return impl_->conn.file(); }
+
+std::int64_t job_store::set_max_page_count(std::int64_t pages) {
+  // Pragmas take no bound parameters; `pages` is an integer, not text.
+  const std::string sql = "PRAGMA max_page_count = " + std::to_string(pages);
+  return impl_->conn.query_int(sql.c_str(), "set max_page_count on job database");
+}
+
+std::int64_t job_store::page_count() { return impl_->conn.query_int("PRAGMA page_count", "read the page count of job database"); }
+
+}  // namespace qjob::storage

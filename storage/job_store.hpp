@@ -100,6 +100,16 @@ public:
 
   const std::filesystem::path& state_dir() const noexcept;
 
+  /// The database file, `<state_dir>/qjobd.db` (absolute).
+  std::filesystem::path database_file() const;
+
+  /// Fault injection for tests: caps the database at `pages` pages (PRAGMA
+  /// max_page_count; never below the current size), so the next growth fails as a
+  /// full disk would (storage_error with disk_full()). Returns the cap in effect.
+  std::int64_t set_max_page_count(std::int64_t pages);
+  /// The database's current size in pages (PRAGMA page_count).
+  std::int64_t page_count();
+
 private:
   struct impl;
   explicit job_store(std::unique_ptr<impl> impl);
