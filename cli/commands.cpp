@@ -464,9 +464,6 @@ int run_qjobctl(int argc, char** argv) {
 
     try {
         app.parse(argc, argv);
-        if (batch_cmd->parsed() && batch_cmd->get_subcommands().empty() && opts.file.empty()) {
-            throw CLI::RequiredError{"batch needs a FILE (or: batch status ID, batch cancel ID)"};
-        }
     } catch (CLI::CallForHelp const& e) {
         return app.exit(e);
     } catch (CLI::CallForAllHelp const& e) {
@@ -478,6 +475,9 @@ int run_qjobctl(int argc, char** argv) {
         return report(std::string{e.what()} + " (see qjobctl --help)");
     }
 
+    if (batch_cmd->parsed() && batch_cmd->get_subcommands().empty() && opts.file.empty()) {
+        return report("batch needs a FILE, or: batch status ID, batch cancel ID (see qjobctl batch --help)");
+    }
     if (opts.socket.empty()) {
         opts.socket = default_socket_path(std::getenv("XDG_RUNTIME_DIR"));
     }

@@ -165,7 +165,7 @@ void pretty_print(json::value const& value, std::string& out, std::size_t indent
             out += first ? "" : ",";
             first = false;
             newline(indent + 1);
-            out += json::serialize(json::value{key});
+            out += json::serialize(json::string{key});
             out += ": ";
             pretty_print(item, out, indent + 1);
         }
