@@ -411,7 +411,7 @@ int run_qjobctl(int argc, char** argv) {
 
     auto* submit_cmd = app.add_subcommand("submit", "submit one job and print its id");
     submit_cmd
-        ->add_option("file", opts.file,
+        ->add_option("FILE", opts.file,
                      "a job object (JSON with an \"input\" key), a bare circuit (JSON object or array) or QASM "
                      "text; - reads stdin")
         ->required();
@@ -429,16 +429,16 @@ int run_qjobctl(int argc, char** argv) {
 
     auto* batch_cmd = app.add_subcommand("batch", "submit an NDJSON file of jobs as one batch, or see a batch");
     batch_cmd->require_subcommand(0, 1);
-    batch_cmd->add_option("file", opts.file, "one job object per line; - reads stdin");
+    batch_cmd->add_option("FILE", opts.file, "one job object per line; - reads stdin");
     batch_cmd->add_flag("--wait", opts.wait, "show progress until every job is final");
     auto* batch_status_cmd = batch_cmd->add_subcommand("status", "counts of the batch's jobs per state");
-    batch_status_cmd->add_option("id", opts.id, "the batch id")->required();
+    batch_status_cmd->add_option("ID", opts.id, "the batch id")->required();
     batch_status_cmd->add_flag("--wait", opts.wait, "show progress until every job is final");
     auto* batch_cancel_cmd = batch_cmd->add_subcommand("cancel", "cancel every job of the batch that is not final");
-    batch_cancel_cmd->add_option("id", opts.id, "the batch id")->required();
+    batch_cancel_cmd->add_option("ID", opts.id, "the batch id")->required();
 
     auto* status_cmd = app.add_subcommand("status", "show a job");
-    status_cmd->add_option("id", opts.id, "the job id")->required();
+    status_cmd->add_option("ID", opts.id, "the job id")->required();
     status_cmd->add_flag("--history", opts.history, "add every state change with its time");
 
     auto* list_cmd = app.add_subcommand("list", "list jobs, newest first");
@@ -453,11 +453,11 @@ int run_qjobctl(int argc, char** argv) {
     list_cmd->add_flag("--all", opts.all, "follow every page");
 
     auto* result_cmd = app.add_subcommand("result", "wait until a job is final and print its result");
-    result_cmd->add_option("id", opts.id, "the job id")->required();
+    result_cmd->add_option("ID", opts.id, "the job id")->required();
     result_cmd->add_flag("--no-wait", opts.no_wait, "do not wait: a job that is not final is an error");
 
     auto* cancel_cmd = app.add_subcommand("cancel", "ask to cancel a job");
-    cancel_cmd->add_option("id", opts.id, "the job id")->required();
+    cancel_cmd->add_option("ID", opts.id, "the job id")->required();
 
     auto* targets_cmd = app.add_subcommand("targets", "list providers and their targets (* marks defaults)");
     auto* health_cmd = app.add_subcommand("health", "show whether qjobd is alive and ready");

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -182,6 +183,11 @@ void pretty_print(json::value const& value, std::string& out, std::size_t indent
         }
         newline(indent);
         out += ']';
+    } else if (value.is_double()) {
+        // Boost.JSON 1.81 writes 0.5 as "5E-1"; the shortest round-trip form reads better.
+        char text[32];
+        auto const [end, ec] = std::to_chars(std::begin(text), std::end(text), value.get_double());
+        out.append(text, ec == std::errc{} ? end : text);
     } else {
         out += json::serialize(value);
     }

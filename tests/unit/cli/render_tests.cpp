@@ -194,4 +194,9 @@ BOOST_AUTO_TEST_CASE(pretty_json_indents_two_spaces) {
                                           "}\n");
 }
 
+BOOST_AUTO_TEST_CASE(pretty_json_writes_doubles_in_their_shortest_form) {
+    BOOST_TEST(cli::pretty_json(json::parse(R"({"p": 0.5, "q": 1e-7, "r": 0.1})")) ==
+               "{\n  \"p\": 0.5,\n  \"q\": 1e-07,\n  \"r\": 0.1\n}\n");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
