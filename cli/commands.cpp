@@ -27,7 +27,6 @@
 namespace qjob::cli {
 
 namespace json = boost::json;
-using namespace std::chrono_literals;
 
 namespace {
 
@@ -42,12 +41,12 @@ constexpr std::chrono::seconds wait_timeout{wait_seconds + 15};
 constexpr std::chrono::seconds request_timeout{30};
 // Batches of many thousand jobs are answered only once all rows are committed.
 constexpr std::chrono::seconds submit_timeout{120};
-constexpr auto batch_poll_interval = 500ms;
+constexpr std::chrono::milliseconds batch_poll_interval{500};
 // When stdout is not a terminal, a progress line every half second would flood a log.
-constexpr auto plain_progress_interval = 5s;
+constexpr std::chrono::seconds plain_progress_interval{5};
 // A daemon that answers "not final" at once instead of holding the request would
 // otherwise be polled in a tight loop.
-constexpr auto min_wait_round = 1s;
+constexpr std::chrono::seconds min_wait_round{1};
 constexpr std::int64_t list_all_page_size = 500;
 
 /// Everything parsed from the command line.
@@ -422,7 +421,8 @@ int run_qjobctl(int argc, char** argv) {
     submit_cmd->add_option("--shots", opts.overrides.shots, "shots (default 1000)")->check(CLI::PositiveNumber);
     submit_cmd->add_option("--priority", opts.overrides.priority, "0-9, higher first (default 5)")
         ->check(CLI::Range(0, 9));
-    submit_cmd->add_option("--tag", opts.overrides.tags, "a tag (repeatable; replaces the file's tags)");
+    submit_cmd->add_option("--tag", opts.overrides.tags, "a tag (repeatable; replaces the file's tags)")
+        ->allow_extra_args(false);
     submit_cmd->add_option("--seed", opts.overrides.seed, "the simulator seed (params.seed)");
     submit_cmd->add_option("--format", opts.overrides.input_format, "the input format (ionq.circuit.v0 or qasm2)");
     submit_cmd->add_flag("--wait", opts.wait, "wait until the job is final and print its result");
