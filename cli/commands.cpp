@@ -130,12 +130,8 @@ std::string job_path(std::string const& id) {
     return "/v1/jobs/" + percent_encode(id);
 }
 
-std::string text_field(json::object const& object, std::string_view key) {
-    return cell_text(object, key);
-}
-
 bool job_failed(json::object const& job) {
-    std::string const status = text_field(job, "status");
+    std::string const status = cell_text(job, "status");
     return status == "failed" || status == "cancelled";
 }
 
@@ -145,10 +141,10 @@ int report_unsuccessful(http_client& client, std::string const& id) {
     if (!job) {
         return report(job.error());
     }
-    std::string const status = text_field(*job, "status");
+    std::string const status = cell_text(*job, "status");
     if (auto const* error = job->if_contains("error"); error != nullptr && error->is_object()) {
-        std::cerr << "qjobctl: job " << id << " " << status << ": " << text_field(error->get_object(), "code") << ": "
-                  << text_field(error->get_object(), "message") << '\n';
+        std::cerr << "qjobctl: job " << id << " " << status << ": " << cell_text(error->get_object(), "code") << ": "
+                  << cell_text(error->get_object(), "message") << '\n';
     } else {
         std::cerr << "qjobctl: job " << id << " " << (status == "cancelled" ? "was cancelled" : status) << '\n';
     }
@@ -181,7 +177,7 @@ int print_result(http_client& client, std::string const& id, bool no_wait, bool 
                 if (!job) {
                     return report(job.error());
                 }
-                std::cerr << "qjobctl: job " << id << " is still " << text_field(*job, "status") << '\n';
+                std::cerr << "qjobctl: job " << id << " is still " << cell_text(*job, "status") << '\n';
                 return exit_job_failed;
             }
         }
@@ -249,7 +245,7 @@ int submit(http_client& client, options const& opts) {
     if (!created) {
         return report(created.error());
     }
-    std::string const id = text_field(*created, "id");
+    std::string const id = cell_text(*created, "id");
     if (opts.json && !opts.wait) {
         std::cout << pretty_json(*created);
         return exit_ok;
@@ -257,11 +253,11 @@ int submit(http_client& client, options const& opts) {
     if (!opts.json) {
         // The id alone on stdout, so that `id=$(qjobctl submit f)` works; the rest is for people.
         std::cout << id << '\n' << std::flush;
-        std::string summary = "submitted to " + text_field(*created, "provider") + "/" +
-                              text_field(*created, "target") + ", " + text_field(*created, "shots") + " shots: " +
-                              text_field(*created, "status");
+        std::string summary = "submitted to " + cell_text(*created, "provider") + "/" +
+                              cell_text(*created, "target") + ", " + cell_text(*created, "shots") + " shots: " +
+                              cell_text(*created, "status");
         if (created->contains("queue_position")) {
-            summary += " (queue position " + text_field(*created, "queue_position") + ")";
+            summary += " (queue position " + cell_text(*created, "queue_position") + ")";
         }
         std::cerr << summary << '\n';
     }
@@ -282,14 +278,14 @@ int submit_batch(http_client& client, options const& opts) {
     if (!created) {
         return report(created.error());
     }
-    std::string const id = text_field(*created, "batch_id");
+    std::string const id = cell_text(*created, "batch_id");
     if (opts.json && !opts.wait) {
         std::cout << pretty_json(*created);
         return exit_ok;
     }
     if (!opts.json) {
         std::cout << id << '\n' << std::flush;
-        std::cerr << "submitted " << text_field(*created, "count") << " jobs\n";
+        std::cerr << "submitted " << cell_text(*created, "count") << " jobs\n";
     }
     return opts.wait ? follow_batch(client, id, opts.json) : exit_ok;
 }
@@ -303,7 +299,7 @@ int batch_status(http_client& client, options const& opts) {
         return report(batch.error());
     }
     std::cout << (opts.json ? pretty_json(*batch)
-                            : "batch " + text_field(*batch, "batch_id") + ": " + render_batch_progress(*batch) + "\n");
+                            : "batch " + cell_text(*batch, "batch_id") + ": " + render_batch_progress(*batch) + "\n");
     return batch_has_failures(*batch) ? exit_job_failed : exit_ok;
 }
 
@@ -315,8 +311,8 @@ int batch_cancel(http_client& client, options const& opts) {
         return report(answer.error());
     }
     std::cout << (opts.json ? pretty_json(*answer)
-                            : "cancel requested for " + text_field(*answer, "cancel_requested") + " jobs of batch " +
-                                  text_field(*answer, "batch_id") + "\n");
+                            : "cancel requested for " + cell_text(*answer, "cancel_requested") + " jobs of batch " +
+                                  cell_text(*answer, "batch_id") + "\n");
     return exit_ok;
 }
 
@@ -380,7 +376,7 @@ int cancel(http_client& client, options const& opts) {
         return report(job.error());
     }
     std::cout << (opts.json ? pretty_json(*job)
-                            : "cancel requested for job " + text_field(*job, "id") + " (" + text_field(*job, "status") +
+                            : "cancel requested for job " + cell_text(*job, "id") + " (" + cell_text(*job, "status") +
                                   ")\n");
     return exit_ok;
 }
