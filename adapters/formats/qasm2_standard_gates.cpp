@@ -81,7 +81,6 @@ constexpr native_gate standard[] = {
     {"ccx", 0, 3, fixed<gate_kind::x>},
     {"c3x", 0, 4, fixed<gate_kind::x>},
     {"c4x", 0, 5, fixed<gate_kind::x>},
-    {"c3sqrtx", 0, 4, fixed<gate_kind::v>},
     {"crx", 1, 2, one_angle<gate_kind::rx>},
     {"cry", 1, 2, one_angle<gate_kind::ry>},
     {"crz", 1, 2, one_angle<gate_kind::rz>},
@@ -109,6 +108,22 @@ gate rccx a,b,c
   cx b, c;
   u1(-pi/4) c;
   u2(0,pi) c;
+}
+gate c3sqrtx a,b,c,d
+{
+    h d; cu1(-pi/8) a,d; h d;
+    cx a,b;
+    h d; cu1(pi/8) b,d; h d;
+    cx a,b;
+    h d; cu1(-pi/8) b,d; h d;
+    cx b,c;
+    h d; cu1(pi/8) c,d; h d;
+    cx a,c;
+    h d; cu1(-pi/8) c,d; h d;
+    cx b,c;
+    h d; cu1(pi/8) c,d; h d;
+    cx a,c;
+    h d; cu1(-pi/8) c,d; h d;
 }
 gate rc3x a,b,c,d
 {

@@ -27,7 +27,8 @@ std::span<const native_gate> builtin_gates();
 std::span<const native_gate> standard_gates();
 
 /// OpenQASM text of the qelib1.inc gates that have no exact native mapping (the
-/// relative-phase Toffolis), parsed as user definitions on include. It is our
+/// relative-phase Toffolis, and c3sqrtx whose definition differs from a
+/// controlled sqrt(X) by more than a global phase), parsed as user definitions on include. It is our
 /// built-in copy: programs never read an include file from disk.
 std::string_view standard_gate_definitions();
 
