@@ -3,6 +3,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <exception>
@@ -14,9 +15,19 @@ supervisor::supervisor(net::any_io_executor executor, std::shared_ptr<spdlog::lo
     : executor_(executor), log_(std::move(log)), stop_daemon_(std::move(stop_daemon)),
       idle_(executor, net::steady_timer::time_point::max()) {}
 
-void supervisor::spawn(std::string name, net::awaitable<void> task, on_failure policy,
-                       net::any_io_executor where) {
+void supervisor::spawn(std::string name, net::awaitable<void> task, on_failure policy) {
+  start(std::move(name), std::move(task), policy, executor_, true);
+}
+
+void supervisor::spawn_elsewhere(std::string name, net::awaitable<void> task, on_failure policy,
+                                 net::any_io_executor executor) {
+  start(std::move(name), std::move(task), policy, std::move(executor), false);
+}
+
+void supervisor::start(std::string name, net::awaitable<void> task, on_failure policy, net::any_io_executor where,
+                       bool cancellable) {
   auto child = children_.emplace(children_.end());
+  child->cancellable = cancellable;
   auto on_done = [this, child, name = std::move(name), policy](std::exception_ptr failure) {
     children_.erase(child);
     if (failure) {
@@ -31,12 +42,16 @@ void supervisor::spawn(std::string name, net::awaitable<void> task, on_failure p
     }
     if (children_.empty()) idle_.cancel();
   };
-  net::co_spawn(where ? where : executor_, std::move(task),
-                net::bind_cancellation_slot(child->slot(), net::bind_executor(executor_, std::move(on_done))));
+  auto done = net::bind_executor(executor_, std::move(on_done));
+  if (cancellable)
+    net::co_spawn(where, std::move(task), net::bind_cancellation_slot(child->signal.slot(), std::move(done)));
+  else
+    net::co_spawn(where, std::move(task), std::move(done));
 }
 
 void supervisor::emit(net::cancellation_type type) {
-  for (auto& child : children_) child.emit(type);
+  for (auto& child : children_)
+    if (child.cancellable) child.signal.emit(type);
 }
 
 net::awaitable<void> supervisor::wait_all() {

@@ -35,11 +35,15 @@ public:
   supervisor(const supervisor&) = delete;
   supervisor& operator=(const supervisor&) = delete;
 
-  /// Starts `task` on `where` as a child named `name` (for the log).
-  void spawn(std::string name, net::awaitable<void> task, on_failure policy,
-             net::any_io_executor where = {});
+  /// Starts `task` as a child named `name` (for the log) on the supervisor's executor.
+  void spawn(std::string name, net::awaitable<void> task, on_failure policy);
 
-  /// Delivers `type` cancellation to every running child.
+  /// Starts `task` on another thread's `executor`. emit() does not reach it (a
+  /// cancellation signal is not thread-safe): stop it by closing its mailbox.
+  void spawn_elsewhere(std::string name, net::awaitable<void> task, on_failure policy,
+                       net::any_io_executor executor);
+
+  /// Delivers `type` cancellation to every running child on this executor.
   void emit(net::cancellation_type type);
 
   /// Completes once no child is running. I/O thread only.
@@ -51,7 +55,14 @@ private:
   net::any_io_executor executor_;
   std::shared_ptr<spdlog::logger> log_;
   std::function<void()> stop_daemon_;
-  std::list<net::cancellation_signal> children_;
+  struct child {
+    net::cancellation_signal signal;
+    bool cancellable = true;
+  };
+  void start(std::string name, net::awaitable<void> task, on_failure policy, net::any_io_executor where,
+             bool cancellable);
+
+  std::list<child> children_;
   net::steady_timer idle_;  // cancelled when the last child ends, to wake wait_all()
 };
 

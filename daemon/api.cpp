@@ -1,0 +1,498 @@
+#include "api.hpp"
+
+#include "job_json.hpp"
+
+#include "runtime/promise.hpp"
+
+#include <boost/asio/this_coro.hpp>
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <unordered_set>
+
+namespace qjob::daemon {
+
+namespace json = boost::json;
+using http::status;
+using storage::job_status;
+
+namespace {
+
+constexpr std::uint32_t default_list_limit = 100;
+constexpr std::uint32_t max_list_limit = 1000;
+// Above this many jobs, POST /v1/batches leaves out job_ids (DESIGN.md).
+constexpr std::size_t max_listed_job_ids = 10'000;
+
+http_response json_response(status code, const json::value& body) {
+  http_response response{code, 11};
+  response.set(http::field::content_type, "application/json");
+  response.body() = json::serialize(body);
+  response.body().push_back('\n');
+  return response;
+}
+
+http_response error_response(const api_error& error) {
+  json::object detail{{"code", error.code}, {"message", error.message}};
+  if (!error.field.empty()) detail.emplace("field", error.field);
+  auto response = json_response(error.status, json::object{{"error", std::move(detail)}});
+  if (error.status == status::too_many_requests || error.status == status::service_unavailable)
+    response.set(http::field::retry_after, "1");
+  return response;
+}
+
+api_error not_found(const std::string& what) {
+  return api_error{status::not_found, "not_found", what + " not found", ""};
+}
+
+api_error unavailable(std::string message) {
+  return api_error{status::service_unavailable, "unavailable", std::move(message), ""};
+}
+
+/// Reads `?name=` from the query; nullopt when absent.
+std::optional<std::string> query_param(const boost::urls::url_view& url, std::string_view name) {
+  auto found = url.params().find(name);
+  if (found == url.params().end()) return std::nullopt;
+  return std::string((*found).value);
+}
+
+std::variant<std::chrono::seconds, api_error> wait_param(const boost::urls::url_view& url,
+                                                          std::chrono::seconds max_wait) {
+  auto text = query_param(url, "wait");
+  if (!text || text->empty()) return std::chrono::seconds(0);
+  double seconds = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), seconds);
+  if (ec != std::errc{} || end != text->data() + text->size() || seconds < 0)
+    return bad_request("invalid_parameter", "'wait' must be a number of seconds", "wait");
+  return std::min(std::chrono::seconds(static_cast<std::int64_t>(seconds + 0.999)), max_wait);
+}
+
+std::optional<std::uint32_t> visible_owner(const peer_identity& peer) {
+  if (peer.admin) return std::nullopt;
+  return peer.uid;
+}
+
+bool may_see(const storage::job_row& job, const peer_identity& peer) { return peer.admin || job.owner == peer.uid; }
+
+std::vector<std::string> path_segments(const boost::urls::url_view& url) {
+  std::vector<std::string> segments;
+  for (auto segment : url.segments()) segments.emplace_back(segment);
+  return segments;
+}
+
+}  // namespace
+
+api::api(const daemon_config& config, const target_catalog& catalog, api_services services)
+    : config_(config), catalog_(catalog), services_(std::move(services)),
+      rules_{&catalog, config.max_shots} {}
+
+net::awaitable<http_response> api::handle(const http_request& request, const peer_identity& peer) {
+  http_response response;
+  if (draining_) {
+    response = error_response(unavailable("qjobd is shutting down; try again when it is back"));
+  } else {
+    response = co_await route(request, peer);
+  }
+  ++responses_by_status_[static_cast<unsigned>(response.result())];
+  co_return response;
+}
+
+api::handler_result api::route(const http_request& request, const peer_identity& peer) {
+  auto parsed = boost::urls::parse_origin_form(request.target());
+  if (!parsed) co_return error_response(bad_request("invalid_target", "the request target is not a valid URL path"));
+  const auto segments = path_segments(*parsed);
+  const auto method = request.method();
+  auto allow = [&](std::string_view methods) {
+    auto response = error_response(api_error{status::method_not_allowed, "method_not_allowed",
+                                             "use " + std::string(methods) + " on this path", ""});
+    response.set(http::field::allow, methods);
+    return response;
+  };
+
+  if (segments.size() == 1 && segments[0] == "metrics") {
+    if (method != http::verb::get) co_return allow("GET");
+    co_return co_await metrics(request);
+  }
+  if (segments.size() < 2 || segments[0] != "v1") co_return error_response(not_found("path " + std::string(parsed->path())));
+
+  const auto& resource = segments[1];
+  if (segments.size() == 2) {
+    if (resource == "jobs") {
+      if (method == http::verb::post) co_return co_await submit_job(request, peer);
+      if (method == http::verb::get) co_return co_await list_jobs(request, peer);
+      co_return allow("GET, POST");
+    }
+    if (resource == "batches") {
+      if (method == http::verb::post) co_return co_await submit_batch(request, peer);
+      co_return allow("POST");
+    }
+    if (resource == "targets") {
+      if (method != http::verb::get) co_return allow("GET");
+      co_return json_response(status::ok, catalog_.to_json());
+    }
+    if (resource == "health") {
+      if (method != http::verb::get) co_return allow("GET");
+      co_return health(request);
+    }
+    if (resource == "events")
+      co_return error_response(api_error{status::not_implemented, "not_implemented",
+                                         "the event stream is not available in this version; poll GET /v1/jobs/{id}?wait=",
+                                         ""});
+  }
+  if ((resource == "jobs" || resource == "batches") && (segments.size() == 3 || segments.size() == 4)) {
+    const auto& id = segments[2];
+    const std::string action = segments.size() == 4 ? segments[3] : "";
+    if (resource == "jobs" && action.empty()) {
+      if (method != http::verb::get) co_return allow("GET");
+      co_return co_await get_job(id, request, peer);
+    }
+    if (resource == "jobs" && action == "result") {
+      if (method != http::verb::get) co_return allow("GET");
+      co_return co_await get_result(id, request, peer);
+    }
+    if (action == "cancel") {
+      if (method != http::verb::post) co_return allow("POST");
+      if (resource == "jobs") co_return co_await cancel_job(id, request, peer);
+      co_return co_await cancel_batch(id, request, peer);
+    }
+    if (resource == "batches" && action.empty()) {
+      if (method != http::verb::get) co_return allow("GET");
+      co_return co_await get_batch(id, request, peer);
+    }
+  }
+  co_return error_response(not_found("path " + std::string(parsed->path())));
+}
+
+net::awaitable<std::variant<actors::insert_reply, api_error>> api::store_jobs(std::vector<storage::job_row> rows,
+                                                                             const std::string& field_prefix_format) {
+  auto [reply, answer] = actors::make_promise<actors::insert_reply>(co_await net::this_coro::executor);
+  if (!services_.storage.try_send(actors::insert_jobs{std::move(rows), std::move(reply)}))
+    co_return api_error{status::too_many_requests, "queue_full", "qjobd is busy storing other jobs; try again", ""};
+  auto stored = co_await answer.get();
+  if (!stored) co_return unavailable("qjobd is shutting down; try again when it is back");
+  if (stored->conflict) {
+    auto field = field_prefix_format;
+    if (auto at = field.find("{}"); at != std::string::npos) field.replace(at, 2, std::to_string(*stored->conflict));
+    co_return api_error{status::conflict, "conflict", "a job with this id exists with other content", field + "id"};
+  }
+  if (!stored->ack.ok()) {
+    if (stored->ack.disk_full)
+      co_return unavailable("the job store is full (no space left on the state directory's disk); nothing was stored");
+    co_return api_error{status::internal_server_error, "internal", "the job store failed; see the daemon's log", ""};
+  }
+  std::vector<storage::job_row> started;
+  for (std::size_t i = 0; i < stored->rows.size(); ++i)
+    if (stored->inserted[i]) started.push_back(stored->rows[i]);
+  jobs_submitted_ += started.size();
+  // Sent before the answer, so a cancel the client sends next finds the job actor.
+  if (!started.empty()) co_await services_.jobs.send(actors::start_jobs{std::move(started)});
+  co_return std::move(*stored);
+}
+
+api::handler_result api::submit_job(const http_request& request, const peer_identity& peer) {
+  boost::system::error_code ec;
+  auto body = json::parse(request.body(), ec);
+  if (ec) co_return error_response(bad_request("invalid_json", "the body is not valid JSON: " + ec.message()));
+  auto parsed = parse_job_request(body, peer.uid, rules_);
+  if (auto* error = std::get_if<api_error>(&parsed)) co_return error_response(*error);
+  std::vector<storage::job_row> rows;
+  rows.push_back(std::move(std::get<storage::job_row>(parsed)));
+  auto stored = co_await store_jobs(std::move(rows), "");
+  if (auto* error = std::get_if<api_error>(&stored)) co_return error_response(*error);
+  auto& reply = std::get<actors::insert_reply>(stored);
+  // An idempotent retry gets the existing job, as it stands now.
+  co_return json_response(reply.inserted.front() ? status::created : status::ok, job_to_json(reply.rows.front()));
+}
+
+api::handler_result api::submit_batch(const http_request& request, const peer_identity& peer) {
+  const auto content_type = request[http::field::content_type];
+  const bool ndjson = content_type.starts_with("application/x-ndjson") || content_type.starts_with("application/jsonl");
+  std::vector<storage::job_row> rows;
+  std::unordered_set<std::string> ids;
+  const auto batch_id = make_uuid();
+
+  auto add = [&](const json::value& job, const std::string& prefix) -> std::optional<api_error> {
+    if (rows.size() >= config_.max_batch_jobs)
+      return api_error{status::payload_too_large, "batch_too_large",
+                       "a batch holds at most " + std::to_string(config_.max_batch_jobs) + " jobs (max_batch_jobs)", ""};
+    auto parsed = parse_job_request(job, peer.uid, rules_, prefix);
+    if (auto* error = std::get_if<api_error>(&parsed)) return *error;
+    auto& row = std::get<storage::job_row>(parsed);
+    if (!ids.insert(row.id).second)
+      return bad_request("duplicate_id", "the id '" + row.id + "' appears twice in this batch", prefix + "id");
+    row.batch_id = batch_id;
+    rows.push_back(std::move(row));
+    return std::nullopt;
+  };
+
+  std::string prefix_format;
+  if (ndjson) {
+    prefix_format = "line {}: ";
+    std::string_view body = request.body();
+    std::size_t line_number = 0;
+    while (!body.empty()) {
+      ++line_number;
+      auto end = body.find('\n');
+      auto line = body.substr(0, end);
+      body = end == std::string_view::npos ? std::string_view{} : body.substr(end + 1);
+      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      boost::system::error_code ec;
+      auto job = json::parse(line, ec);
+      const auto prefix = "line " + std::to_string(line_number) + ": ";
+      if (ec)
+        co_return error_response(bad_request("invalid_json", "line " + std::to_string(line_number) +
+                                                                 " is not valid JSON: " + ec.message(),
+                                             prefix));
+      if (auto error = add(job, prefix)) co_return error_response(*error);
+    }
+  } else {
+    prefix_format = "[{}].";
+    boost::system::error_code ec;
+    auto body = json::parse(request.body(), ec);
+    if (ec) co_return error_response(bad_request("invalid_json", "the body is not valid JSON: " + ec.message()));
+    const auto* jobs = body.if_array();
+    if (!jobs)
+      co_return error_response(bad_request(
+          "invalid_batch", "a batch is a JSON array of jobs, or NDJSON with Content-Type: application/x-ndjson"));
+    for (std::size_t i = 0; i < jobs->size(); ++i)
+      if (auto error = add((*jobs)[i], "[" + std::to_string(i) + "].")) co_return error_response(*error);
+  }
+  if (rows.empty()) co_return error_response(bad_request("invalid_batch", "the batch has no jobs"));
+
+  // Map row positions back for error fields: NDJSON rows skip blank lines, so name
+  // the conflicting job by its index in the batch there too.
+  auto stored = co_await store_jobs(std::move(rows), ndjson ? "job {}: " : prefix_format);
+  if (auto* error = std::get_if<api_error>(&stored)) co_return error_response(*error);
+  auto& reply = std::get<actors::insert_reply>(stored);
+  json::object answer{{"batch_id", batch_id}, {"count", reply.rows.size()}};
+  if (reply.rows.size() <= max_listed_job_ids) {
+    json::array job_ids;
+    job_ids.reserve(reply.rows.size());
+    for (const auto& row : reply.rows) job_ids.emplace_back(row.id);
+    answer.emplace("job_ids", std::move(job_ids));
+  }
+  co_return json_response(status::created, answer);
+}
+
+net::awaitable<std::variant<actors::job_view, api_error>> api::visible_job(const std::string& id,
+                                                                          const peer_identity& peer,
+                                                                          bool with_input, bool with_history,
+                                                                          std::chrono::seconds wait) {
+  const auto executor = co_await net::this_coro::executor;
+  std::optional<actors::future<job_status>> final_signal;
+  if (wait.count() > 0) {
+    // Watch before reading, so a job that ends in between is not missed.
+    auto [reply, answer] = actors::make_promise<job_status>(executor);
+    if (co_await services_.hub.send(actors::watch_final{id, std::move(reply)})) final_signal.emplace(std::move(answer));
+  }
+  for (int pass = 0;; ++pass) {
+    auto [reply, answer] = actors::make_promise<actors::job_view>(executor);
+    if (!co_await services_.storage.send(actors::get_job{id, with_input, with_history, std::move(reply)}))
+      co_return unavailable("qjobd is shutting down; try again when it is back");
+    auto view = co_await answer.get();
+    if (!view) co_return unavailable("the job store could not be read; see the daemon's log");
+    if (!view->job || !may_see(*view->job, peer)) co_return not_found("job '" + id + "'");
+    if (pass > 0 || !final_signal || storage::is_final(view->job->run.status)) co_return std::move(*view);
+    co_await final_signal->get_for(wait);
+  }
+}
+
+api::handler_result api::get_job(const std::string& id, const http_request& request, const peer_identity& peer) {
+  auto url = boost::urls::parse_origin_form(request.target()).value();
+  auto wait = wait_param(url, config_.max_wait);
+  if (auto* error = std::get_if<api_error>(&wait)) co_return error_response(*error);
+  const bool with_history = query_param(url, "history").value_or("0") != "0";
+  auto found = co_await visible_job(id, peer, true, with_history, std::get<std::chrono::seconds>(wait));
+  if (auto* error = std::get_if<api_error>(&found)) co_return error_response(*error);
+  auto& view = std::get<actors::job_view>(found);
+  std::optional<std::int64_t> position;
+  if (view.job->run.status == job_status::waiting) {
+    auto [reply, answer] = actors::make_promise<std::optional<std::int64_t>>(co_await net::this_coro::executor);
+    if (co_await services_.scheduler.send(actors::get_queue_position{id, std::move(reply)}))
+      if (auto known = co_await answer.get()) position = *known;
+  }
+  co_return json_response(status::ok, job_to_json(*view.job, position, with_history ? &view.history : nullptr));
+}
+
+api::handler_result api::list_jobs(const http_request& request, const peer_identity& peer) {
+  auto url = boost::urls::parse_origin_form(request.target()).value();
+  storage::job_filter filter;
+  filter.owner = visible_owner(peer);
+  if (auto text = query_param(url, "status")) {
+    filter.status = storage::parse_job_status(*text);
+    if (!filter.status)
+      co_return error_response(bad_request(
+          "invalid_parameter", "'status' must be one of waiting, executing, succeeded, failed, cancelled", "status"));
+  }
+  filter.provider = query_param(url, "provider").value_or("");
+  filter.target = query_param(url, "target").value_or("");
+  filter.batch_id = query_param(url, "batch").value_or("");
+  filter.name = query_param(url, "name").value_or("");
+  filter.tag = query_param(url, "tag").value_or("");
+  std::uint32_t limit = default_list_limit;
+  if (auto text = query_param(url, "limit")) {
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
+    if (ec != std::errc{} || end != text->data() + text->size() || limit == 0 || limit > max_list_limit)
+      co_return error_response(bad_request(
+          "invalid_parameter", "'limit' must be an integer from 1 to " + std::to_string(max_list_limit), "limit"));
+  }
+  std::optional<std::int64_t> cursor;
+  if (auto text = query_param(url, "cursor")) {
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc{} || end != text->data() + text->size() || value <= 0)
+      co_return error_response(
+          bad_request("invalid_parameter", "'cursor' is not one this daemon gave out (next_cursor)", "cursor"));
+    cursor = value;
+  }
+  auto [reply, answer] = actors::make_promise<storage::job_page>(co_await net::this_coro::executor);
+  if (!co_await services_.storage.send(actors::list_jobs{std::move(filter), limit, cursor, std::move(reply)}))
+    co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
+  auto page = co_await answer.get();
+  if (!page) co_return error_response(unavailable("the job store could not be read; see the daemon's log"));
+  json::array jobs;
+  jobs.reserve(page->jobs.size());
+  for (const auto& job : page->jobs) jobs.push_back(job_to_json(job));
+  json::object body{{"jobs", std::move(jobs)}};
+  if (page->next) body.emplace("next_cursor", std::to_string(*page->next));
+  co_return json_response(status::ok, body);
+}
+
+api::handler_result api::get_result(const std::string& id, const http_request& request, const peer_identity& peer) {
+  auto url = boost::urls::parse_origin_form(request.target()).value();
+  auto wait = wait_param(url, config_.max_wait);
+  if (auto* error = std::get_if<api_error>(&wait)) co_return error_response(*error);
+  auto found = co_await visible_job(id, peer, false, false, std::get<std::chrono::seconds>(wait));
+  if (auto* error = std::get_if<api_error>(&found)) co_return error_response(*error);
+  const auto& job = *std::get<actors::job_view>(found).job;
+  switch (job.run.status) {
+    case job_status::succeeded:
+      break;
+    case job_status::failed:
+      co_return error_response(api_error{status::conflict, "job_failed",
+                                         "job '" + id + "' failed: " + (job.run.error ? job.run.error->message : ""),
+                                         ""});
+    case job_status::cancelled:
+      co_return error_response(api_error{status::conflict, "job_cancelled", "job '" + id + "' was cancelled", ""});
+    default:
+      co_return error_response(api_error{status::conflict, "not_final",
+                                         "job '" + id + "' is " + std::string(storage::to_string(job.run.status)) +
+                                             "; its result is not ready (use ?wait=SECONDS)",
+                                         ""});
+  }
+  auto [reply, answer] = actors::make_promise<std::optional<std::string>>(co_await net::this_coro::executor);
+  if (!co_await services_.storage.send(actors::read_result{id, std::move(reply)}))
+    co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
+  auto document = co_await answer.get();
+  if (!document || !*document)
+    co_return error_response(api_error{status::internal_server_error, "internal",
+                                       "the result of job '" + id + "' could not be read; see the daemon's log", ""});
+  boost::system::error_code ec;
+  auto stored = json::parse(**document, ec);
+  if (ec || !stored.is_object())
+    co_return error_response(api_error{status::internal_server_error, "internal",
+                                       "the stored result of job '" + id + "' is damaged", ""});
+  json::object body{{"id", id}, {"status", "succeeded"}};
+  for (auto& [key, value] : stored.get_object()) body.emplace(key, std::move(value));
+  co_return json_response(status::ok, body);
+}
+
+api::handler_result api::cancel_job(const std::string& id, const http_request&, const peer_identity& peer) {
+  auto found = co_await visible_job(id, peer, false, false, std::chrono::seconds(0));
+  if (auto* error = std::get_if<api_error>(&found)) co_return error_response(*error);
+  auto already_final = [&](const storage::job_row& job) {
+    return error_response(api_error{status::conflict, "already_final",
+                                    "job '" + id + "' has already ended (" +
+                                        std::string(storage::to_string(job.run.status)) + ")",
+                                    ""});
+  };
+  if (storage::is_final(std::get<actors::job_view>(found).job->run.status))
+    co_return already_final(*std::get<actors::job_view>(found).job);
+
+  auto [reply, answer] = actors::make_promise<actors::cancel_reply>(co_await net::this_coro::executor);
+  if (!co_await services_.jobs.send(actors::cancel_job{id, std::move(reply)}))
+    co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
+  auto outcome = co_await answer.get();
+  if (outcome && outcome->outcome == actors::cancel_outcome::not_cancellable)
+    co_return error_response(api_error{status::conflict, "not_cancellable", outcome->message, ""});
+  auto now = co_await visible_job(id, peer, false, false, std::chrono::seconds(0));
+  if (auto* error = std::get_if<api_error>(&now)) co_return error_response(*error);
+  const auto& job = *std::get<actors::job_view>(now).job;
+  if (!outcome || outcome->outcome == actors::cancel_outcome::already_final) {
+    if (storage::is_final(job.run.status) && job.run.status != job_status::cancelled) co_return already_final(job);
+    if (!storage::is_final(job.run.status))
+      co_return error_response(unavailable("job '" + id + "' is being resumed; try again"));
+  }
+  co_return json_response(status::accepted, job_to_json(job));
+}
+
+api::handler_result api::get_batch(const std::string& id, const http_request&, const peer_identity& peer) {
+  auto [reply, answer] = actors::make_promise<storage::batch_counts>(co_await net::this_coro::executor);
+  if (!co_await services_.storage.send(actors::count_batch{id, visible_owner(peer), std::move(reply)}))
+    co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
+  auto counts = co_await answer.get();
+  if (!counts) co_return error_response(unavailable("the job store could not be read; see the daemon's log"));
+  if (counts->total == 0) co_return error_response(not_found("batch '" + id + "'"));
+  json::object per_status;
+  for (auto status_value : {job_status::waiting, job_status::executing, job_status::succeeded, job_status::failed,
+                            job_status::cancelled})
+    per_status.emplace(storage::to_string(status_value), counts->per_status[static_cast<int>(status_value)]);
+  co_return json_response(status::ok,
+                          json::object{{"batch_id", id}, {"total", counts->total}, {"counts", std::move(per_status)}});
+}
+
+api::handler_result api::cancel_batch(const std::string& id, const http_request& request, const peer_identity& peer) {
+  auto executor = co_await net::this_coro::executor;
+  auto [reply, answer] = actors::make_promise<std::vector<std::string>>(executor);
+  if (!co_await services_.storage.send(actors::list_batch_unfinished{id, visible_owner(peer), std::move(reply)}))
+    co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
+  auto ids = co_await answer.get();
+  if (!ids) co_return error_response(unavailable("the job store could not be read; see the daemon's log"));
+  if (ids->empty()) {
+    // Either every job of the batch has ended, or there is no such batch for this user.
+    auto status_answer = co_await get_batch(id, request, peer);
+    if (status_answer.result() == status::not_found) co_return status_answer;
+  }
+  std::int64_t requested = 0;
+  for (auto& job_id : *ids) {
+    auto [cancel_reply_slot, cancel_answer] = actors::make_promise<actors::cancel_reply>(executor);
+    if (!co_await services_.jobs.send(actors::cancel_job{std::move(job_id), std::move(cancel_reply_slot)})) break;
+    auto outcome = co_await cancel_answer.get();
+    if (outcome && outcome->outcome == actors::cancel_outcome::accepted) ++requested;
+  }
+  co_return json_response(status::accepted, json::object{{"batch_id", id}, {"cancel_requested", requested}});
+}
+
+http_response api::health(const http_request&) const {
+  json::object body{{"status", draining_ ? "draining" : "ok"}, {"ready", ready_ && !draining_}, {"draining", draining_}};
+  return json_response(ready_ && !draining_ ? status::ok : status::service_unavailable, body);
+}
+
+api::handler_result api::metrics(const http_request&) {
+  std::string text;
+  text += "# HELP qjob_jobs Jobs in the store by provider and state.\n# TYPE qjob_jobs gauge\n";
+  auto [reply, answer] =
+      actors::make_promise<std::vector<storage::job_store::status_count>>(co_await net::this_coro::executor);
+  if (co_await services_.storage.send(actors::count_by_status{std::move(reply)}))
+    if (auto counts = co_await answer.get())
+      for (const auto& count : *counts)
+        text += "qjob_jobs{provider=\"" + count.provider + "\",status=\"" +
+                std::string(storage::to_string(count.status)) + "\"} " + std::to_string(count.count) + "\n";
+  text += "# HELP qjob_jobs_submitted_total Jobs accepted through the API since start.\n"
+          "# TYPE qjob_jobs_submitted_total counter\nqjob_jobs_submitted_total " +
+          std::to_string(jobs_submitted_) + "\n";
+  text += "# HELP qjob_http_responses_total API answers by HTTP status since start.\n"
+          "# TYPE qjob_http_responses_total counter\n";
+  for (const auto& [code, count] : responses_by_status_)
+    text += "qjob_http_responses_total{code=\"" + std::to_string(code) + "\"} " + std::to_string(count) + "\n";
+  text += "# HELP qjob_open_connections Open control connections.\n# TYPE qjob_open_connections gauge\n"
+          "qjob_open_connections " + std::to_string(open_connections_) + "\n";
+  http_response response{status::ok, 11};
+  response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  response.body() = std::move(text);
+  co_return response;
+}
+
+}  // namespace qjob::daemon

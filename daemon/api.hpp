@@ -1,0 +1,92 @@
+#pragma once
+
+#include "api_error.hpp"
+#include "config.hpp"
+#include "job_request.hpp"
+#include "peer_identity.hpp"
+#include "target_catalog.hpp"
+
+#include "hub_protocol.hpp"
+#include "job_supervisor_protocol.hpp"
+#include "scheduler_protocol.hpp"
+#include "storage_protocol.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace qjob::daemon {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+using http_request = http::request<http::string_body>;
+using http_response = http::response<http::string_body>;
+
+/// The actors the API talks to.
+struct api_services {
+  actors::storage_ref storage;
+  actors::job_supervisor_ref jobs;
+  actors::scheduler_ref scheduler;
+  actors::hub_ref hub;
+};
+
+/// The control API of DESIGN.md: routes a request, checks it, turns it into
+/// messages to the actors and their replies into JSON. Holds no job state. Runs on
+/// the I/O thread; a handler may wait (`?wait=`) without blocking others.
+class api {
+public:
+  api(const daemon_config& config, const target_catalog& catalog, api_services services);
+
+  /// Answers one request from `peer`. Never throws for bad input: every failure
+  /// is an error answer in DESIGN.md's shape.
+  net::awaitable<http_response> handle(const http_request& request, const peer_identity& peer);
+
+  /// From now on every request is answered 503 (the daemon is stopping).
+  void start_draining() noexcept { draining_ = true; }
+  void set_ready() noexcept { ready_ = true; }
+  void connection_opened() noexcept { ++open_connections_; }
+  void connection_closed() noexcept { --open_connections_; }
+
+private:
+  using handler_result = net::awaitable<http_response>;
+
+  handler_result route(const http_request& request, const peer_identity& peer);
+  handler_result submit_job(const http_request& request, const peer_identity& peer);
+  handler_result submit_batch(const http_request& request, const peer_identity& peer);
+  handler_result get_job(const std::string& id, const http_request& request, const peer_identity& peer);
+  handler_result list_jobs(const http_request& request, const peer_identity& peer);
+  handler_result get_result(const std::string& id, const http_request& request, const peer_identity& peer);
+  handler_result cancel_job(const std::string& id, const http_request& request, const peer_identity& peer);
+  handler_result get_batch(const std::string& id, const http_request& request, const peer_identity& peer);
+  handler_result cancel_batch(const std::string& id, const http_request& request, const peer_identity& peer);
+  handler_result metrics(const http_request& request);
+  http_response health(const http_request& request) const;
+
+  /// Stores new jobs and starts them; the answer is the stored rows or an error.
+  net::awaitable<std::variant<actors::insert_reply, api_error>> store_jobs(std::vector<storage::job_row> rows,
+                                                                          const std::string& field_prefix_format);
+  /// The job if it exists and `peer` may see it. With `wait`, holds until it is
+  /// final or the time is up.
+  net::awaitable<std::variant<actors::job_view, api_error>> visible_job(const std::string& id,
+                                                                       const peer_identity& peer, bool with_input,
+                                                                       bool with_history,
+                                                                       std::chrono::seconds wait);
+
+  const daemon_config& config_;
+  const target_catalog& catalog_;
+  api_services services_;
+  submission_rules rules_;
+  bool draining_ = false;
+  bool ready_ = false;
+  std::int64_t open_connections_ = 0;
+  std::uint64_t jobs_submitted_ = 0;
+  std::map<unsigned, std::uint64_t> responses_by_status_;
+};
+
+}  // namespace qjob::daemon

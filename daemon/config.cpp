@@ -1,0 +1,174 @@
+#include "config.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+#include <thread>
+#include <unistd.h>
+
+namespace qjob::daemon {
+
+namespace {
+
+const std::set<std::string, std::less<>> known_provider_types{"local"};
+
+std::string where(const toml::node& node, const std::filesystem::path& file) {
+  const auto& source = node.source();
+  return file.string() + ":" + std::to_string(source.begin.line);
+}
+
+template <class T>
+T get_or(const toml::table& table, std::string_view key, T fallback, const std::filesystem::path& file) {
+  const auto* node = table.get(key);
+  if (!node) return fallback;
+  if (auto value = node->value<T>()) return *value;
+  throw config_error(where(*node, file) + ": key '" + std::string(key) + "' has the wrong type");
+}
+
+std::int64_t positive(const toml::table& table, std::string_view key, std::int64_t fallback,
+                      const std::filesystem::path& file) {
+  auto value = get_or<std::int64_t>(table, key, fallback, file);
+  if (value < 0) throw config_error(where(*table.get(key), file) + ": key '" + std::string(key) + "' must be >= 0");
+  return value;
+}
+
+void check_keys(const toml::table& table, const std::set<std::string_view>& allowed,
+                const std::filesystem::path& file, std::string_view section) {
+  for (const auto& [key, node] : table)
+    if (!allowed.contains(key.str()))
+      throw config_error(where(node, file) + ": unknown key '" + std::string(key.str()) + "'" +
+                         (section.empty() ? "" : " in " + std::string(section)) +
+                         " (every key is documented in etc/qjobd.toml)");
+}
+
+provider_config local_provider() {
+  provider_config local;
+  local.name = "local";
+  local.type = "local";
+  return local;
+}
+
+void resolve_defaults(provider_config& provider) {
+  const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+  if (provider.type == "local") {
+    if (provider.workers == 0) provider.workers = cpus;
+    if (provider.simulator_threads == 0) provider.simulator_threads = cpus;
+    if (provider.max_in_flight == 0) provider.max_in_flight = provider.workers;
+  }
+}
+
+provider_config read_provider(const toml::table& table, const std::filesystem::path& file) {
+  check_keys(table,
+             {"name", "type", "max_in_flight", "requests_per_second", "workers", "simulator_threads", "max_qubits"},
+             file, "[[providers]]");
+  provider_config provider;
+  provider.name = get_or<std::string>(table, "name", "", file);
+  provider.type = get_or<std::string>(table, "type", "", file);
+  if (provider.name.empty()) throw config_error(where(table, file) + ": a [[providers]] entry needs a 'name'");
+  if (!known_provider_types.contains(provider.type))
+    throw config_error(where(table, file) + ": provider '" + provider.name + "' has unknown type '" +
+                       provider.type + "' (known: local)");
+  provider.max_in_flight = static_cast<std::size_t>(positive(table, "max_in_flight", 0, file));
+  provider.requests_per_second = get_or<double>(table, "requests_per_second", 10.0, file);
+  provider.workers = static_cast<unsigned>(positive(table, "workers", 0, file));
+  provider.simulator_threads = static_cast<unsigned>(positive(table, "simulator_threads", 0, file));
+  provider.max_qubits = static_cast<std::uint32_t>(positive(table, "max_qubits", 26, file));
+  if (provider.max_qubits == 0 || provider.max_qubits > 34)
+    throw config_error(where(table, file) + ": max_qubits must be between 1 and 34");
+  return provider;
+}
+
+std::uint32_t parse_mode(const std::string& text, const std::filesystem::path& file) {
+  char* end = nullptr;
+  auto mode = std::strtoul(text.c_str(), &end, 8);
+  if (text.empty() || *end != '\0' || mode > 0777)
+    throw config_error(file.string() + ": socket_mode '" + text + "' is not an octal mode like \"0660\"");
+  return static_cast<std::uint32_t>(mode);
+}
+
+}  // namespace
+
+const provider_config* daemon_config::find_provider(const std::string& name) const {
+  auto found = std::find_if(providers.begin(), providers.end(), [&](const auto& p) { return p.name == name; });
+  return found == providers.end() ? nullptr : &*found;
+}
+
+std::filesystem::path default_socket_path() {
+  if (::geteuid() == 0) return "/run/qjobd/qjobd.sock";
+  if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime && *runtime)
+    return std::filesystem::path(runtime) / "qjobd.sock";
+  return std::filesystem::temp_directory_path() / ("qjobd-" + std::to_string(::geteuid())) / "qjobd.sock";
+}
+
+std::filesystem::path default_state_dir() {
+  if (::geteuid() == 0) return "/var/lib/qjobd";
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state) return std::filesystem::path(state) / "qjobd";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::filesystem::path(home) / ".local/state/qjobd";
+  throw config_error("no state directory: set XDG_STATE_HOME or HOME, or pass --state-dir");
+}
+
+daemon_config load_config(const std::optional<std::filesystem::path>& file) {
+  daemon_config config;
+  if (!file) {
+    config.providers.push_back(local_provider());
+    resolve_defaults(config.providers.back());
+    return config;
+  }
+  toml::table root;
+  try {
+    root = toml::parse_file(file->string());
+  } catch (const toml::parse_error& e) {
+    throw config_error(file->string() + ":" + std::to_string(e.source().begin.line) + ": " +
+                       std::string(e.description()));
+  }
+  check_keys(root,
+             {"socket", "socket_mode", "state_dir", "log_level", "admin_group", "default_provider",
+              "max_body_bytes", "max_header_bytes", "max_batch_jobs", "max_shots", "idle_timeout_seconds",
+              "max_wait_seconds", "drain_timeout_seconds", "providers"},
+             *file, "");
+  if (auto socket = get_or<std::string>(root, "socket", "", *file); !socket.empty()) config.socket = socket;
+  if (auto dir = get_or<std::string>(root, "state_dir", "", *file); !dir.empty()) config.state_dir = dir;
+  config.socket_mode = parse_mode(get_or<std::string>(root, "socket_mode", "0660", *file), *file);
+  config.log_level = get_or<std::string>(root, "log_level", config.log_level, *file);
+  config.admin_group = get_or<std::string>(root, "admin_group", "", *file);
+  config.default_provider = get_or<std::string>(root, "default_provider", config.default_provider, *file);
+  config.max_body_bytes = static_cast<std::uint64_t>(
+      positive(root, "max_body_bytes", static_cast<std::int64_t>(config.max_body_bytes), *file));
+  config.max_header_bytes =
+      static_cast<std::uint32_t>(positive(root, "max_header_bytes", config.max_header_bytes, *file));
+  config.max_batch_jobs = static_cast<std::size_t>(
+      positive(root, "max_batch_jobs", static_cast<std::int64_t>(config.max_batch_jobs), *file));
+  config.max_shots = positive(root, "max_shots", config.max_shots, *file);
+  config.idle_timeout = std::chrono::seconds(positive(root, "idle_timeout_seconds", 60, *file));
+  config.max_wait = std::chrono::seconds(positive(root, "max_wait_seconds", 600, *file));
+  config.drain_timeout = std::chrono::seconds(positive(root, "drain_timeout_seconds", 10, *file));
+
+  if (const auto* providers = root.get("providers")) {
+    const auto* list = providers->as_array();
+    if (!list) throw config_error(where(*providers, *file) + ": 'providers' must be an array of tables ([[providers]])");
+    for (const auto& entry : *list) {
+      const auto* table = entry.as_table();
+      if (!table) throw config_error(where(entry, *file) + ": each [[providers]] entry must be a table");
+      auto provider = read_provider(*table, *file);
+      if (config.find_provider(provider.name))
+        throw config_error(where(entry, *file) + ": provider '" + provider.name + "' is configured twice");
+      config.providers.push_back(std::move(provider));
+    }
+  } else {
+    config.providers.push_back(local_provider());
+  }
+  for (auto& provider : config.providers) resolve_defaults(provider);
+  if (!config.find_provider(config.default_provider))
+    throw config_error(file->string() + ": default_provider '" + config.default_provider +
+                       "' names no [[providers]] entry");
+  static const std::set<std::string, std::less<>> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+  if (!levels.contains(config.log_level))
+    throw config_error(file->string() + ": log_level '" + config.log_level +
+                       "' is not one of trace, debug, info, warn, error, critical, off");
+  return config;
+}
+
+}  // namespace qjob::daemon

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace qjob::daemon {
+
+/// A `[[providers]]` entry. Keys that only some provider types read stay at their
+/// defaults for the others.
+struct provider_config {
+  std::string name;
+  std::string type;  // "local" today; "ionq", "azure", "qcloud" come with their adapters
+  std::size_t max_in_flight = 0;  // 0: the type's default (local: workers)
+  double requests_per_second = 10;
+  // local
+  unsigned workers = 0;  // 0: one per CPU
+  unsigned simulator_threads = 0;  // 0: one per CPU
+  std::uint32_t max_qubits = 26;
+};
+
+/// The daemon's configuration: compiled-in defaults (equal to etc/qjobd.toml),
+/// then the file, then the command line.
+struct daemon_config {
+  std::filesystem::path socket;
+  std::uint32_t socket_mode = 0660;
+  std::filesystem::path state_dir;
+  std::string log_level = "info";
+  std::string admin_group;  // "" = only root sees every job
+  std::string default_provider = "local";
+  std::uint64_t max_body_bytes = 64ull << 20;
+  std::uint32_t max_header_bytes = 16 << 10;
+  std::size_t max_batch_jobs = 100'000;
+  std::int64_t max_shots = 1'000'000;
+  std::chrono::seconds idle_timeout{60};
+  std::chrono::seconds max_wait{600};
+  std::chrono::seconds drain_timeout{10};
+  std::vector<provider_config> providers;
+
+  const provider_config* find_provider(const std::string& name) const;
+};
+
+/// A configuration that cannot be used; the message names the file, the key and
+/// the fix.
+class config_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The default socket and state directory for the running user: root gets
+/// /run/qjobd/qjobd.sock and /var/lib/qjobd, others $XDG_RUNTIME_DIR/qjobd.sock
+/// and $XDG_STATE_HOME/qjobd (or ~/.local/state/qjobd).
+std::filesystem::path default_socket_path();
+std::filesystem::path default_state_dir();
+
+/// Reads `file` (TOML) over the defaults; without a file, the defaults with the
+/// `local` provider only. Throws config_error.
+daemon_config load_config(const std::optional<std::filesystem::path>& file);
+
+}  // namespace qjob::daemon

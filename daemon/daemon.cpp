@@ -1,0 +1,202 @@
+#include "daemon.hpp"
+
+#include "api.hpp"
+#include "control_server.hpp"
+#include "target_catalog.hpp"
+
+#include "hub_actor.hpp"
+#include "job_supervisor_actor.hpp"
+#include "local_provider_actor.hpp"
+#include "runtime/promise.hpp"
+#include "runtime/supervisor.hpp"
+#include "scheduler_actor.hpp"
+#include "storage_actor.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <thread>
+
+namespace qjob::daemon {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Everything the daemon runs, in construction order: the supervisor first, so
+/// that it outlives every coroutine it spawned on the actors below.
+class daemon_runtime {
+public:
+  daemon_runtime(const daemon_config& config, net::io_context& io, net::io_context& storage_io,
+                 storage::job_store store)
+      : config_(config), io_(io), log_(spdlog::default_logger()),
+        tasks_(io.get_executor(), log_, [this] { request_stop("an essential actor failed"); }),
+        catalog_(config), storage_(storage_io.get_executor(), std::move(store)),
+        scheduler_(io.get_executor(), capacities(config)), hub_(io.get_executor()) {
+    actors::job_services services;
+    services.storage = storage_.ref();
+    services.scheduler = scheduler_.ref();
+    services.hub = hub_.ref();
+    services.log = spdlog::default_logger()->clone("job");
+    for (const auto& provider : config.providers) {
+      if (provider.type != "local") continue;
+      auto actor = std::make_unique<actors::local_provider_actor>(
+          io.get_executor(),
+          actors::local_provider_settings{provider.workers, provider.simulator_threads, provider.max_qubits});
+      services.providers.emplace(provider.name, actor->ref());
+      local_providers_.push_back(std::move(actor));
+    }
+    jobs_ = std::make_unique<actors::job_supervisor_actor>(io.get_executor(), tasks_, std::move(services));
+    api_ = std::make_unique<api>(config, catalog_, api_services{storage_.ref(), jobs_->ref(), scheduler_.ref(), hub_.ref()});
+    server_ = std::make_unique<control_server>(io.get_executor(), config, *api_, tasks_);
+  }
+
+  /// Starts the actors and the socket; the rest happens in start_up().
+  void start(net::io_context& storage_io) {
+    using actors::on_failure;
+    tasks_.spawn_elsewhere("storage", storage_.run(), on_failure::stop_daemon, storage_io.get_executor());
+    tasks_.spawn("scheduler", scheduler_.run(), on_failure::stop_daemon);
+    tasks_.spawn("hub", hub_.run(), on_failure::stop_daemon);
+    for (auto& provider : local_providers_) tasks_.spawn("provider local", provider->run(), on_failure::stop_daemon);
+    tasks_.spawn("job supervisor", jobs_->run(), on_failure::stop_daemon);
+    server_->listen();
+    tasks_.spawn("start-up", start_up(), on_failure::stop_daemon);
+    tasks_.spawn("signals", watch_signals(), on_failure::contain);
+  }
+
+  int exit_code() const noexcept { return exit_code_; }
+
+private:
+  static std::unordered_map<std::string, std::size_t> capacities(const daemon_config& config) {
+    std::unordered_map<std::string, std::size_t> capacity;
+    for (const auto& provider : config.providers) capacity[provider.name] = provider.max_in_flight;
+    return capacity;
+  }
+
+  /// Resumes every unfinished job in submission order, then opens for business.
+  net::awaitable<void> start_up() {
+    auto [reply, answer] = actors::make_promise<std::vector<storage::job_row>>(co_await net::this_coro::executor);
+    co_await storage_.ref().send(actors::load_unfinished{std::move(reply)});
+    auto unfinished = co_await answer.get();
+    if (!unfinished) throw std::runtime_error("could not read the unfinished jobs from the job store");
+    const auto resumed = unfinished->size();
+    if (!unfinished->empty()) co_await jobs_->ref().send(actors::start_jobs{std::move(*unfinished)});
+    tasks_.spawn("control server", server_->run(), actors::on_failure::stop_daemon);
+    api_->set_ready();
+    log_->info("qjobd ready: {} unfinished job(s) resumed, {} provider(s)", resumed, config_.providers.size());
+    ::sd_notifyf(0, "READY=1\nSTATUS=serving; %zu job(s) resumed at start", resumed);
+    co_await watchdog();
+  }
+
+  /// Pings systemd's watchdog from the event loop itself, so a stuck loop is restarted.
+  net::awaitable<void> watchdog() {
+    std::uint64_t usec = 0;
+    if (::sd_watchdog_enabled(0, &usec) <= 0) co_return;
+    net::steady_timer timer(co_await net::this_coro::executor);
+    while (!stopping_) {
+      ::sd_notify(0, "WATCHDOG=1");
+      timer.expires_after(std::chrono::microseconds(usec / 2));
+      co_await timer.async_wait(net::use_awaitable);
+    }
+  }
+
+  net::awaitable<void> watch_signals() {
+    net::signal_set signals(co_await net::this_coro::executor, SIGTERM, SIGINT);
+    auto signal = co_await signals.async_wait(net::use_awaitable);
+    log_->info("signal {} received: draining", signal);
+    co_await drain();
+  }
+
+  void request_stop(std::string why) {
+    if (stopping_) return;
+    log_->error("stopping: {}", why);
+    exit_code_ = 1;
+    tasks_.spawn("drain", drain(), actors::on_failure::contain);
+  }
+
+  /// SIGTERM: stop accepting, let every commit in flight finish, close the actors
+  /// from the edge inwards (storage last), and exit within drain_timeout.
+  net::awaitable<void> drain() {
+    if (stopping_) co_return;
+    stopping_ = true;
+    ::sd_notify(0, "STOPPING=1\nSTATUS=draining");
+    api_->start_draining();
+    server_->close();
+    jobs_->close();  // each job actor stops where it is and resumes at the next start
+    net::steady_timer grace(co_await net::this_coro::executor, 100ms);
+    co_await grace.async_wait(net::as_tuple(net::use_awaitable));
+    scheduler_.close();
+    for (auto& provider : local_providers_) provider->close();
+    hub_.close();
+    tasks_.emit(net::cancellation_type::total);  // connections, waits, retry timers
+    storage_.close();  // served last: what is buffered still commits
+    net::steady_timer deadline(co_await net::this_coro::executor, config_.drain_timeout);
+    // The drain coroutine itself is a child when it runs from the signal watcher.
+    while (tasks_.running() > 1) {
+      if (std::chrono::steady_clock::now() >= deadline.expiry()) {
+        log_->warn("drain deadline passed with {} task(s) still running; stopping anyway", tasks_.running() - 1);
+        tasks_.emit(net::cancellation_type::terminal);
+        exit_code_ = 1;
+        break;
+      }
+      net::steady_timer tick(co_await net::this_coro::executor, 20ms);
+      co_await tick.async_wait(net::as_tuple(net::use_awaitable));
+    }
+    log_->info("drained; exiting");
+    io_.stop();
+  }
+
+  const daemon_config& config_;
+  net::io_context& io_;
+  std::shared_ptr<spdlog::logger> log_;
+  actors::supervisor tasks_;  // declared before the actors its tasks use
+  target_catalog catalog_;
+  actors::storage_actor storage_;
+  actors::scheduler_actor scheduler_;
+  actors::hub_actor hub_;
+  std::vector<std::unique_ptr<actors::local_provider_actor>> local_providers_;
+  std::unique_ptr<actors::job_supervisor_actor> jobs_;
+  std::unique_ptr<api> api_;
+  std::unique_ptr<control_server> server_;
+  bool stopping_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace
+
+int run_daemon(const daemon_config& config) {
+  net::io_context io(1);
+  net::io_context storage_io(1);
+  auto store = storage::job_store::open(config.state_dir);
+  auto storage_work = net::make_work_guard(storage_io);
+  std::thread storage_thread([&storage_io] { storage_io.run(); });
+  int code = 0;
+  {
+    daemon_runtime runtime(config, io, storage_io, std::move(store));
+    try {
+      runtime.start(storage_io);
+    } catch (...) {
+      storage_work.reset();
+      storage_io.stop();
+      storage_thread.join();
+      throw;
+    }
+    io.run();
+    code = runtime.exit_code();
+    storage_work.reset();
+    storage_thread.join();
+  }
+  return code;
+}
+
+}  // namespace qjob::daemon

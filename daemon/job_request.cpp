@@ -1,0 +1,221 @@
+#include "job_request.hpp"
+
+#include "formats/job_input.hpp"
+
+#include <boost/json.hpp>
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <chrono>
+#include <random>
+#include <set>
+
+namespace qjob::daemon {
+
+namespace json = boost::json;
+using boost::beast::http::status;
+
+namespace {
+
+constexpr std::size_t max_name_length = 256;
+constexpr std::size_t max_tags = 64;
+constexpr std::size_t max_tag_length = 128;
+constexpr std::int64_t default_shots = 1000;
+
+const std::set<std::string_view> known_fields{"id",    "name",   "provider", "target",   "shots",
+                                              "input", "params", "tags",     "priority", "input_format"};
+
+std::string sha256_hex(std::string_view text) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out.push_back(hex[digest[i] >> 4]);
+    out.push_back(hex[digest[i] & 0xf]);
+  }
+  return out;
+}
+
+std::int64_t micros_now() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+/// Reads the submission field by field; the first problem found is kept.
+class request_reader {
+public:
+  request_reader(const json::object& body, const std::string& prefix) : body_(body), prefix_(prefix) {}
+
+  std::optional<api_error> error;
+
+  void fail(std::string code, std::string message, std::string field, status code_status = status::bad_request) {
+    if (!error) error = api_error{code_status, std::move(code), std::move(message), prefix_ + field};
+  }
+
+  std::string string_field(std::string_view key, std::string fallback, std::size_t max_length) {
+    const auto* value = body_.if_contains(key);
+    if (!value || value->is_null()) return fallback;
+    if (!value->is_string()) {
+      fail("invalid_field", "'" + std::string(key) + "' must be a string", std::string(key));
+      return fallback;
+    }
+    std::string text(value->get_string());
+    if (text.size() > max_length)
+      fail("invalid_field", "'" + std::string(key) + "' is longer than " + std::to_string(max_length) + " characters",
+           std::string(key));
+    return text;
+  }
+
+  std::int64_t integer_field(std::string_view key, std::int64_t fallback, std::int64_t min, std::int64_t max) {
+    const auto* value = body_.if_contains(key);
+    if (!value || value->is_null()) return fallback;
+    std::int64_t number = 0;
+    if (value->is_int64()) {
+      number = value->get_int64();
+    } else if (value->is_uint64() && value->get_uint64() <= static_cast<std::uint64_t>(max)) {
+      number = static_cast<std::int64_t>(value->get_uint64());
+    } else if (!value->is_uint64()) {
+      fail("invalid_field", "'" + std::string(key) + "' must be an integer", std::string(key));
+      return fallback;
+    } else {
+      number = max + 1;
+    }
+    if (number < min || number > max)
+      fail("invalid_field",
+           "'" + std::string(key) + "' must be between " + std::to_string(min) + " and " + std::to_string(max),
+           std::string(key));
+    return number;
+  }
+
+private:
+  const json::object& body_;
+  const std::string& prefix_;
+};
+
+}  // namespace
+
+bool is_valid_job_id(std::string_view id) {
+  if (id.empty() || id.size() > 128 || id.front() == '.') return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
+  });
+}
+
+std::string make_uuid() {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  std::uint64_t high = generator(), low = generator();
+  high = (high & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;    // RFC 4122 variant
+  char text[37];
+  std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
+                static_cast<unsigned>((high >> 16) & 0xffff), static_cast<unsigned>(high & 0xffff),
+                static_cast<unsigned>(low >> 48), static_cast<unsigned long long>(low & 0xffffffffffffULL));
+  return text;
+}
+
+std::variant<storage::job_row, api_error> parse_job_request(const json::value& body, std::uint32_t owner,
+                                                            const submission_rules& rules,
+                                                            const std::string& field_prefix) {
+  const auto* object = body.if_object();
+  if (!object)
+    return bad_request("invalid_job", "a job must be a JSON object", field_prefix.empty() ? "" : field_prefix);
+  request_reader reader(*object, field_prefix);
+  for (const auto& [key, value] : *object)
+    if (!known_fields.contains(key))
+      reader.fail("invalid_field", "unknown field '" + std::string(key) + "'", std::string(key));
+
+  storage::job_row row;
+  row.owner = owner;
+  row.id = reader.string_field("id", "", 128);
+  if (row.id.empty() && !object->contains("id")) {
+    row.id = make_uuid();
+  } else if (!is_valid_job_id(row.id)) {
+    reader.fail("invalid_field", "'id' must be 1 to 128 of A-Z a-z 0-9 . _ - and not start with '.'", "id");
+  }
+  row.name = reader.string_field("name", "", max_name_length);
+  row.provider = reader.string_field("provider", rules.catalog->default_provider(), 128);
+  row.shots = reader.integer_field("shots", default_shots, 1, rules.max_shots);
+  row.priority = static_cast<std::int32_t>(reader.integer_field("priority", 5, 0, 9));
+  auto input_format = reader.string_field("input_format", "", 64);
+
+  json::object params;
+  if (const auto* value = object->if_contains("params"); value && !value->is_null()) {
+    if (!value->is_object()) {
+      reader.fail("invalid_field", "'params' must be an object", "params");
+    } else {
+      params = value->get_object();
+      if (const auto* seed = params.if_contains("seed"); seed && !seed->is_uint64() &&
+                                                        !(seed->is_int64() && seed->get_int64() >= 0))
+        reader.fail("invalid_field", "'params.seed' must be a non-negative integer", "params.seed");
+    }
+  }
+  if (const auto* value = object->if_contains("tags"); value && !value->is_null()) {
+    const auto* tags = value->if_array();
+    if (!tags || tags->size() > max_tags) {
+      reader.fail("invalid_field", "'tags' must be an array of at most " + std::to_string(max_tags) + " strings",
+                  "tags");
+    } else {
+      for (std::size_t i = 0; i < tags->size(); ++i) {
+        const auto& tag = (*tags)[i];
+        if (!tag.is_string() || tag.get_string().empty() || tag.get_string().size() > max_tag_length)
+          reader.fail("invalid_field",
+                      "each tag must be a string of 1 to " + std::to_string(max_tag_length) + " characters",
+                      "tags[" + std::to_string(i) + "]");
+        else
+          row.tags.emplace_back(tag.get_string());
+      }
+    }
+  }
+  if (reader.error) return *reader.error;
+
+  const auto* provider = rules.catalog->find_provider(row.provider);
+  if (!provider)
+    return api_error{status::unprocessable_entity, "unknown_provider",
+                     "provider '" + row.provider + "' is not configured (see GET /v1/targets)",
+                     field_prefix + "provider"};
+  row.target = reader.string_field("target", provider->targets.empty() ? "" : provider->targets.front().name, 128);
+  if (reader.error) return *reader.error;
+  const auto* target = rules.catalog->find_target(*provider, row.target);
+  if (!target)
+    return api_error{status::unprocessable_entity, "unknown_target",
+                     "provider '" + row.provider + "' has no target '" + row.target + "' (see GET /v1/targets)",
+                     field_prefix + "target"};
+
+  const auto* input = object->if_contains("input");
+  if (!input || input->is_null()) return bad_request("invalid_input", "'input' is required", field_prefix + "input");
+  formats::input_limits limits;
+  limits.max_qubits = target->max_qubits;
+  auto parsed = formats::parse_job_input(input_format, *input, limits);
+  if (parsed.error) {
+    if (parsed.error->field == "input_format")
+      return api_error{status::unprocessable_entity, "unsupported_format", parsed.error->message,
+                       field_prefix + "input_format"};
+    return bad_request("invalid_input", parsed.error->message, field_prefix + parsed.error->field);
+  }
+  if (std::find(target->formats.begin(), target->formats.end(), parsed.input->format) == target->formats.end())
+    return api_error{status::unprocessable_entity, "unsupported_format",
+                     "target '" + row.target + "' does not run " + parsed.input->format, field_prefix + "input_format"};
+
+  row.input_format = parsed.input->format;
+  row.input = json::serialize(*input);
+  row.params = json::serialize(params);
+  row.created_at = micros_now();
+  json::array tags(row.tags.begin(), row.tags.end());
+  row.fingerprint = sha256_hex(json::serialize(json::object{{"owner", owner},
+                                                            {"name", row.name},
+                                                            {"provider", row.provider},
+                                                            {"target", row.target},
+                                                            {"shots", row.shots},
+                                                            {"input_format", row.input_format},
+                                                            {"input", *input},
+                                                            {"params", params},
+                                                            {"tags", std::move(tags)},
+                                                            {"priority", row.priority}}));
+  return row;
+}
+
+}  // namespace qjob::daemon

@@ -1,0 +1,60 @@
+#include "target_catalog.hpp"
+
+#include "formats/job_input.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace qjob::daemon {
+
+target_catalog::target_catalog(const daemon_config& config) : default_provider_(config.default_provider) {
+  for (const auto& provider : config.providers) {
+    provider_info info{provider.name, provider.type, {}};
+    if (provider.type == "local") {
+      info.targets.push_back(target_info{"simulator",
+                                         {std::string(formats::ionq_circuit_v0), std::string(formats::qasm2)},
+                                         provider.max_qubits,
+                                         true,
+                                         true});
+    }
+    providers_.push_back(std::move(info));
+  }
+}
+
+const provider_info* target_catalog::find_provider(const std::string& name) const {
+  auto found = std::find_if(providers_.begin(), providers_.end(), [&](const auto& p) { return p.name == name; });
+  return found == providers_.end() ? nullptr : &*found;
+}
+
+const target_info* target_catalog::find_target(const provider_info& provider, const std::string& name) const {
+  auto found = std::find_if(provider.targets.begin(), provider.targets.end(),
+                            [&](const auto& t) { return t.name == name; });
+  return found == provider.targets.end() ? nullptr : &*found;
+}
+
+boost::json::value target_catalog::to_json() const {
+  boost::json::array providers;
+  for (const auto& provider : providers_) {
+    boost::json::array targets;
+    for (const auto& target : provider.targets) {
+      boost::json::array formats(target.formats.begin(), target.formats.end());
+      targets.push_back(boost::json::object{{"name", target.name},
+                                            {"default", &target == &provider.targets.front()},
+                                            {"formats", std::move(formats)},
+                                            {"max_qubits", target.max_qubits},
+                                            {"cancel_while_executing", target.cancel_while_executing},
+                                            {"mid_circuit_measurement", target.mid_circuit_measurement}});
+    }
+    // The embedded simulator has no remote end to fail; remote providers will
+    // report their circuit breaker here.
+    providers.push_back(boost::json::object{{"name", provider.name},
+                                            {"type", provider.type},
+                                            {"default", provider.name == default_provider_},
+                                            {"health", boost::json::object{{"status", "healthy"}}},
+                                            {"targets", std::move(targets)}});
+  }
+  return boost::json::object{{"providers", std::move(providers)}};
+}
+
+}  // namespace qjob::daemon
