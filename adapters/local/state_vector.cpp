@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <numbers>
+#include <type_traits>
 
 namespace qjob::local {
 namespace {
@@ -58,15 +59,35 @@ inline void mul_add(double& out_re, double& out_im, const amplitude& m, double r
   out_im += m.real() * im + m.imag() * re;
 }
 
+// Calls kernel(x, y, n) for each pair of half blocks of `size` amplitudes
+// split on bit `t`: x and y point at n doubles each (n / 2 amplitudes), y being
+// x's partners. For the lowest bits n is a compile-time constant, so the short
+// inner loops unroll and vectorise instead of paying a loop per pair.
+template <typename Kernel>
+void for_each_half_block(double* d, std::uint64_t size, std::uint32_t t, Kernel&& kernel) {
+  auto fixed = [&](auto n) {
+    for (std::uint64_t b = 0; b < 2 * size; b += 2 * n) kernel(d + b, d + b + n, n);
+  };
+  switch (t) {
+    case 0: return fixed(std::integral_constant<std::uint64_t, 2>{});
+    case 1: return fixed(std::integral_constant<std::uint64_t, 4>{});
+    case 2: return fixed(std::integral_constant<std::uint64_t, 8>{});
+    default: {
+      const std::uint64_t n = std::uint64_t{2} << t;
+      for (std::uint64_t b = 0; b < 2 * size; b += 2 * n) kernel(d + b, d + b + n, n);
+    }
+  }
+}
+
 void apply_one_qubit(amplitude* state, std::uint64_t size, const local_op& op) {
-  const std::uint64_t stride = std::uint64_t{1} << op.t0;
-  const std::uint64_t controls = op.controls_inside;
-  double* __restrict__ d = reinterpret_cast<double*>(state);
+  double* d = reinterpret_cast<double*>(state);
   const auto [m00, m01, m10, m11] = op.m;
-  for (std::uint64_t block = 0; block < size; block += 2 * stride) {
-    double* __restrict__ x = d + 2 * block;
-    double* __restrict__ y = d + 2 * (block + stride);
-    if (controls != 0) {
+  if (op.controls_inside != 0) {
+    const std::uint64_t stride = std::uint64_t{1} << op.t0;
+    const std::uint64_t controls = op.controls_inside;
+    for (std::uint64_t block = 0; block < size; block += 2 * stride) {
+      double* x = d + 2 * block;
+      double* y = d + 2 * (block + stride);
       for (std::uint64_t j = 0; j < stride; ++j) {
         if (((block + j) & controls) != controls) continue;
         const double xr = x[2 * j], xi = x[2 * j + 1], yr = y[2 * j], yi = y[2 * j + 1];
@@ -77,48 +98,55 @@ void apply_one_qubit(amplitude* state, std::uint64_t size, const local_op& op) {
         mul_add(br, bi, m11, yr, yi);
         x[2 * j] = ar, x[2 * j + 1] = ai, y[2 * j] = br, y[2 * j + 1] = bi;
       }
-      continue;
     }
-    const std::uint64_t n = 2 * stride;  // doubles per half block
-    switch (op.kind) {
-      case shape::real: {
-        const double a = m00.real(), b = m01.real(), c = m10.real(), e = m11.real();
+    return;
+  }
+  switch (op.kind) {
+    case shape::real: {
+      const double a = m00.real(), b = m01.real(), c = m10.real(), e = m11.real();
+      for_each_half_block(d, size, op.t0, [=](double* __restrict__ x, double* __restrict__ y, auto n) {
         for (std::uint64_t k = 0; k < n; ++k) {
           const double xv = x[k], yv = y[k];
           x[k] = a * xv + b * yv;
           y[k] = c * xv + e * yv;
         }
-        break;
-      }
-      case shape::flip:
+      });
+      return;
+    }
+    case shape::flip:
+      for_each_half_block(d, size, op.t0, [](double* __restrict__ x, double* __restrict__ y, auto n) {
         for (std::uint64_t k = 0; k < n; ++k) std::swap(x[k], y[k]);
-        break;
-      case shape::diagonal: {
-        const double ar = m00.real(), ai = m00.imag(), br = m11.real(), bi = m11.imag();
-        const bool scale_x = m00 != amplitude(1.0, 0.0);
-        for (std::uint64_t j = 0; j < stride; ++j) {
+      });
+      return;
+    case shape::diagonal: {
+      const double ar = m00.real(), ai = m00.imag(), br = m11.real(), bi = m11.imag();
+      const bool scale_x = m00 != amplitude(1.0, 0.0);
+      for_each_half_block(d, size, op.t0, [=](double* __restrict__ x, double* __restrict__ y, auto n) {
+        for (std::uint64_t k = 0; k < n; k += 2) {
           if (scale_x) {
-            const double xr = x[2 * j], xi = x[2 * j + 1];
-            x[2 * j] = ar * xr - ai * xi;
-            x[2 * j + 1] = ar * xi + ai * xr;
+            const double xr = x[k], xi = x[k + 1];
+            x[k] = ar * xr - ai * xi;
+            x[k + 1] = ar * xi + ai * xr;
           }
-          const double yr = y[2 * j], yi = y[2 * j + 1];
-          y[2 * j] = br * yr - bi * yi;
-          y[2 * j + 1] = br * yi + bi * yr;
+          const double yr = y[k], yi = y[k + 1];
+          y[k] = br * yr - bi * yi;
+          y[k + 1] = br * yi + bi * yr;
         }
-        break;
-      }
-      default:
-        for (std::uint64_t j = 0; j < stride; ++j) {
-          const double xr = x[2 * j], xi = x[2 * j + 1], yr = y[2 * j], yi = y[2 * j + 1];
+      });
+      return;
+    }
+    default:
+      for_each_half_block(d, size, op.t0, [=](double* __restrict__ x, double* __restrict__ y, auto n) {
+        for (std::uint64_t k = 0; k < n; k += 2) {
+          const double xr = x[k], xi = x[k + 1], yr = y[k], yi = y[k + 1];
           double ar = 0, ai = 0, br = 0, bi = 0;
           mul_add(ar, ai, m00, xr, xi);
           mul_add(ar, ai, m01, yr, yi);
           mul_add(br, bi, m10, xr, xi);
           mul_add(br, bi, m11, yr, yi);
-          x[2 * j] = ar, x[2 * j + 1] = ai, y[2 * j] = br, y[2 * j + 1] = bi;
+          x[k] = ar, x[k + 1] = ai, y[k] = br, y[k + 1] = bi;
         }
-    }
+      });
   }
 }
 
@@ -270,7 +298,8 @@ void state_vector::apply(std::span<const operation* const> ops, worker_pool& poo
   // At least two tiles, so both threads get work from 2^14 amplitudes up.
   const std::uint32_t bits = std::min(tile_bits, qubits_ - 1);
   const std::uint64_t low = (std::uint64_t{1} << contiguous_bits) - 1;
-  std::vector<std::vector<amplitude>> buffers(pool.size());
+  // One tile buffer per chunk, kept across calls: a state is applied to many times.
+  if (scratch_.size() < pool.size()) scratch_.resize(pool.size());
   std::size_t first = 0;
   while (first < ops.size()) {
     // The longest run of operations whose targets fit in one tile together;
@@ -304,9 +333,11 @@ void state_vector::apply(std::span<const operation* const> ops, worker_pool& poo
 
     const std::uint64_t tile_size = std::uint64_t{1} << bits;
     amplitude* state = amplitudes_.data();
-    for (auto& buffer : buffers) buffer.resize(tile_size);
+    for (auto& buffer : scratch_) {
+      if (buffer.size() < tile_size) buffer.resize(tile_size);
+    }
     pool.parallel_for(std::uint64_t{1} << (qubits_ - bits), [&](unsigned chunk, std::uint64_t begin, std::uint64_t end) {
-      amplitude* tile = buffers[chunk].data();
+      amplitude* tile = scratch_[chunk].data();
       for (std::uint64_t t = begin; t < end; ++t) {
         const std::uint64_t base = deposit(t, outside);
         bool gathered = false;

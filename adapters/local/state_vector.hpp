@@ -47,6 +47,7 @@ class state_vector {
  private:
   std::uint32_t qubits_;
   std::vector<amplitude> amplitudes_;
+  std::vector<std::vector<amplitude>> scratch_;  // per-chunk tiles for apply()
 };
 
 }  // namespace qjob::local
