@@ -100,6 +100,12 @@ public:
 
   const std::filesystem::path& state_dir() const noexcept;
 
+  /// Copies committed pages from the WAL back into the database (a passive
+  /// checkpoint: never waits for readers). SQLite also does this by itself every
+  /// 40 MiB of WAL; the storage actor may call it when its mailbox is empty so the
+  /// work falls in idle time. Throws storage_error.
+  void checkpoint();
+
   /// The database file, `<state_dir>/qjobd.db` (absolute).
   std::filesystem::path database_file() const;
 

@@ -88,6 +88,11 @@ void connection::set_busy_timeout(int milliseconds) {
   if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, "set the busy timeout of job database", file_);
 }
 
+void connection::checkpoint() {
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, "checkpoint the WAL of job database", file_);
+}
+
 bool connection::in_transaction() const noexcept { return db_ != nullptr && sqlite3_get_autocommit(db_) == 0; }
 
 std::int64_t connection::last_insert_rowid() const noexcept { return sqlite3_last_insert_rowid(db_); }

@@ -45,6 +45,10 @@ public:
   /// a backup) before failing with SQLITE_BUSY. Throws storage_error.
   void set_busy_timeout(int milliseconds);
 
+  /// Runs a passive WAL checkpoint: copies what it can back into the database
+  /// without waiting for readers. Throws storage_error.
+  void checkpoint();
+
   /// True while a transaction is open (SQLite may roll back on its own after
   /// SQLITE_FULL or SQLITE_IOERR, so ask rather than remember).
   bool in_transaction() const noexcept;
