@@ -416,6 +416,14 @@ std::string job_store::write_result(const std::string& job_id, const std::string
 
 std::optional<job_row> job_store::get_job(const std::string& id, bool with_input) { return impl_->get(id, with_input); }
 
+std::optional<std::string> job_store::find_fingerprint(const std::string& id) {
+  statement& stmt = impl_->select_fingerprint;
+  statement::scope scope(stmt);
+  stmt.bind(1, id);
+  if (!stmt.step()) return std::nullopt;
+  return stmt.column_text(0);
+}
+
 std::vector<transition_row> job_store::history(const std::string& job_id) {
   statement& stmt = impl_->history;
   statement::scope scope(stmt);

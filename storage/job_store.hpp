@@ -83,6 +83,10 @@ public:
   // Reads.
 
   std::optional<job_row> get_job(const std::string& id, bool with_input = false);
+  /// The fingerprint of job `id`, or nullopt when there is no such job: a cheap
+  /// probe (one index lookup, no row decoding) for checking a whole batch for
+  /// conflicts before inserting any of it. Throws storage_error.
+  std::optional<std::string> find_fingerprint(const std::string& id);
   std::vector<transition_row> history(const std::string& job_id);
   job_page list_jobs(const job_filter& filter, std::uint32_t limit, std::optional<std::int64_t> cursor);
   batch_counts count_batch(const std::string& batch_id, std::optional<std::uint32_t> owner);

@@ -626,4 +626,81 @@ BOOST_AUTO_TEST_CASE(insert_outside_a_transaction_is_atomic_on_its_own) {
   BOOST_TEST(store.update_run("solo", run, true, 3) > 0);
 }
 
+BOOST_AUTO_TEST_CASE(find_fingerprint_probes_without_reading_the_row) {
+  qt::temp_state_dir dir;
+  auto store = qs::job_store::open(dir.path());
+  auto row = make_job("job-1");
+  insert(store, row);
+  BOOST_TEST(store.find_fingerprint("job-1").value_or("") == "fp-job-1");
+  BOOST_TEST(!store.find_fingerprint("job-2").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(tags_with_json_special_characters_roundtrip_and_filter) {
+  qt::temp_state_dir dir;
+  auto store = qs::job_store::open(dir.path());
+  auto row = make_job("job-1");
+  row.tags = {"quote\"d", "back\\slash", "uni\xC3\xA9", "new\nline", "dup", "dup"};
+  insert(store, row);
+  const auto stored = store.get_job("job-1");
+  BOOST_REQUIRE(stored.has_value());
+  BOOST_TEST(stored->tags == row.tags, boost::test_tools::per_element());
+  for (const std::string tag : {"quote\"d", "back\\slash", "uni\xC3\xA9", "new\nline", "dup"}) {
+    qs::job_filter f;
+    f.tag = tag;
+    BOOST_TEST(store.list_jobs(f, 10, std::nullopt).jobs.size() == 1u);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(status_is_stored_as_readable_text) {
+  qt::temp_state_dir dir;
+  auto store = qs::job_store::open(dir.path());
+  auto row = make_job("job-1");
+  insert(store, row);
+  qs::run_state run;
+  run.status = qs::job_status::cancelled;
+  store.update_run("job-1", run, true, 2);
+  qs::connection probe(dir.path() / "qjobd.db");
+  BOOST_TEST(probe.query_text("SELECT status FROM jobs", "test") == "cancelled");
+  BOOST_TEST(probe.query_text("SELECT group_concat(status, ',') FROM transitions ORDER BY seq", "test") ==
+             "waiting,cancelled");
+  BOOST_TEST(probe.query_text("SELECT tags FROM jobs", "test") == R"(["exp","bell"])");
+}
+
+BOOST_AUTO_TEST_CASE(limit_zero_is_treated_as_one) {
+  qt::temp_state_dir dir;
+  auto store = qs::job_store::open(dir.path());
+  auto a = make_job("a");
+  auto b = make_job("b");
+  insert(store, a);
+  insert(store, b);
+  const auto page = store.list_jobs({}, 0, std::nullopt);
+  BOOST_TEST(ids_of(page.jobs) == (std::vector<std::string>{"b"}), boost::test_tools::per_element());
+  BOOST_TEST(page.next.value_or(0) == b.seq);
+}
+
+BOOST_AUTO_TEST_CASE(open_removes_result_temp_files_left_by_a_crash) {
+  qt::temp_state_dir dir;
+  { auto store = qs::job_store::open(dir.path()); }
+  std::ofstream(dir.path() / "results" / "job-1.json.tmp") << "{\"trunc";
+  auto store = qs::job_store::open(dir.path());
+  BOOST_TEST(!std::filesystem::exists(dir.path() / "results" / "job-1.json.tmp"));
+}
+
+BOOST_AUTO_TEST_CASE(relative_state_dir_gives_absolute_paths) {
+  qt::temp_state_dir dir;
+  std::filesystem::create_directories(dir.root());
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.root());
+  try {
+    auto store = qs::job_store::open("state/");
+    std::filesystem::current_path(cwd);
+    BOOST_TEST(store.state_dir().is_absolute());
+    BOOST_TEST(store.state_dir().filename() == "state");
+    BOOST_TEST(store.write_result("r", "{}").rfind("file:///", 0) == 0u);
+  } catch (...) {
+    std::filesystem::current_path(cwd);
+    throw;
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
