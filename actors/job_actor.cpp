@@ -22,14 +22,15 @@ job_actor::job_actor(net::any_io_executor executor, storage::job_row job,
 net::awaitable<void> job_actor::run(std::unique_ptr<job_actor> self) {
   co_await self->live();
   self->mailbox_->close();
-  co_await self->services_->supervisor.send(job_ended{self->job_.id});
+  job_ended ended{self->job_.id};
+  co_await self->services_->supervisor.send(std::move(ended));
 }
 
 net::awaitable<void> job_actor::live() {
   // A job found executing at start-up lost its run with the daemon: it queues again
   // and reruns; its status stays executing, so the run history shows one attempt more.
-  co_await services_->scheduler.send(enqueue_job{job_.id, job_.provider, job_.priority, job_.owner,
-                                                 job_.batch_id, job_.seq, ref()});
+  enqueue_job request{job_.id, job_.provider, job_.priority, job_.owner, job_.batch_id, job_.seq, ref()};
+  co_await services_->scheduler.send(std::move(request));
   while (!done_) {
     auto [ec, message] = co_await mailbox_->async_receive(net::as_tuple(net::use_awaitable));
     if (ec) break;  // closed: the daemon is stopping
@@ -48,9 +49,8 @@ net::awaitable<void> job_actor::on_slot_granted() {
   holds_slot_ = true;
   auto provider = services_->providers.find(job_.provider);
   if (provider == services_->providers.end()) {
-    co_await finish(job_status::failed,
-                    storage::job_error{"unknown_provider", "provider '" + job_.provider + "' is not configured"},
-                    std::nullopt);
+    storage::job_error error{"unknown_provider", "provider '" + job_.provider + "' is not configured"};
+    co_await finish(job_status::failed, std::move(error), std::nullopt);
     co_return;
   }
   const auto now = now_micros();
@@ -66,7 +66,8 @@ net::awaitable<void> job_actor::on_slot_granted() {
   }
 
   auto [reply, answer] = make_promise<job_view>(co_await net::this_coro::executor);
-  if (!co_await services_->storage.send(get_job{job_.id, true, false, std::move(reply)})) {
+  get_job read{job_.id, true, false, std::move(reply)};
+  if (!co_await services_->storage.send(std::move(read))) {
     done_ = true;
     co_return;
   }
@@ -76,8 +77,8 @@ net::awaitable<void> job_actor::on_slot_granted() {
     co_return;
   }
   running_ = true;
-  co_await provider->second.send(run_job{job_.id, job_.target, job_.input_format, std::move(view->job->input),
-                                         job_.params, job_.shots, ref()});
+  run_job run{job_.id, job_.target, job_.input_format, std::move(view->job->input), job_.params, job_.shots, ref()};
+  co_await provider->second.send(std::move(run));
 }
 
 net::awaitable<void> job_actor::on_cancel(request_cancel& request) {
@@ -107,8 +108,8 @@ net::awaitable<void> job_actor::on_run_finished(run_finished& outcome) {
   if (outcome.cancelled) {
     co_await finish(job_status::cancelled, std::nullopt, std::nullopt);
   } else if (!outcome.error_code.empty()) {
-    co_await finish(job_status::failed, storage::job_error{outcome.error_code, outcome.error_message},
-                    std::nullopt);
+    storage::job_error error{outcome.error_code, outcome.error_message};
+    co_await finish(job_status::failed, std::move(error), std::nullopt);
   } else {
     co_await finish(job_status::succeeded, std::nullopt, std::move(outcome.result_json));
   }
@@ -121,8 +122,8 @@ net::awaitable<void> job_actor::finish(job_status status, std::optional<storage:
   job_.run.error = std::move(error);
   job_.run.finished_at = now_micros();
   done_ = true;
-  if (!co_await commit(true, std::move(result_json))) co_return;
-  if (holds_slot_) {
+  const bool committed = co_await commit(true, std::move(result_json));
+  if (committed && holds_slot_) {
     holds_slot_ = false;
     services_->scheduler.try_send(release_slot{job_.provider});
   }
@@ -137,7 +138,10 @@ net::awaitable<bool> job_actor::commit(bool is_transition, std::optional<std::st
     auto ack = co_await answer.get();
     if (!ack) co_return false;
     if (ack->ok()) {
-      if (is_transition) co_await services_->hub.send(job_transitioned{job_.id, job_.run.status});
+      if (is_transition) {
+        job_transitioned change{job_.id, job_.run.status};
+        co_await services_->hub.send(std::move(change));
+      }
       co_return true;
     }
     // The store refused the write (a full disk): nothing may act on an uncommitted

@@ -26,7 +26,10 @@ net::awaitable<void> job_supervisor_actor::run() {
       if (found == jobs_.end())
         cancel->reply.set(cancel_reply{cancel_outcome::already_final, "the job has ended"});
       else
-        co_await found->second.send(request_cancel{std::move(cancel->reply)});
+      {
+        request_cancel request{std::move(cancel->reply)};
+        co_await found->second.send(std::move(request));
+      }
     } else {
       jobs_.erase(std::get<job_ended>(message).job_id);
     }

@@ -187,7 +187,10 @@ net::awaitable<std::variant<actors::insert_reply, api_error>> api::store_jobs(st
     if (stored->inserted[i]) started.push_back(stored->rows[i]);
   jobs_submitted_ += started.size();
   // Sent before the answer, so a cancel the client sends next finds the job actor.
-  if (!started.empty()) co_await services_.jobs.send(actors::start_jobs{std::move(started)});
+  if (!started.empty()) {
+    actors::start_jobs start{std::move(started)};
+    co_await services_.jobs.send(std::move(start));
+  }
   co_return std::move(*stored);
 }
 
@@ -285,11 +288,13 @@ net::awaitable<std::variant<actors::job_view, api_error>> api::visible_job(const
   if (wait.count() > 0) {
     // Watch before reading, so a job that ends in between is not missed.
     auto [reply, answer] = actors::make_promise<job_status>(executor);
-    if (co_await services_.hub.send(actors::watch_final{id, std::move(reply)})) final_signal.emplace(std::move(answer));
+    actors::watch_final watch{id, std::move(reply)};
+    if (co_await services_.hub.send(std::move(watch))) final_signal.emplace(std::move(answer));
   }
   for (int pass = 0;; ++pass) {
     auto [reply, answer] = actors::make_promise<actors::job_view>(executor);
-    if (!co_await services_.storage.send(actors::get_job{id, with_input, with_history, std::move(reply)}))
+    actors::get_job read{id, with_input, with_history, std::move(reply)};
+    if (!co_await services_.storage.send(std::move(read)))
       co_return unavailable("qjobd is shutting down; try again when it is back");
     auto view = co_await answer.get();
     if (!view) co_return unavailable("the job store could not be read; see the daemon's log");
@@ -310,7 +315,8 @@ api::handler_result api::get_job(const std::string& id, const http_request& requ
   std::optional<std::int64_t> position;
   if (view.job->run.status == job_status::waiting) {
     auto [reply, answer] = actors::make_promise<std::optional<std::int64_t>>(co_await net::this_coro::executor);
-    if (co_await services_.scheduler.send(actors::get_queue_position{id, std::move(reply)}))
+    actors::get_queue_position query{id, std::move(reply)};
+    if (co_await services_.scheduler.send(std::move(query)))
       if (auto known = co_await answer.get()) position = *known;
   }
   co_return json_response(status::ok, job_to_json(*view.job, position, with_history ? &view.history : nullptr));
@@ -348,7 +354,8 @@ api::handler_result api::list_jobs(const http_request& request, const peer_ident
     cursor = value;
   }
   auto [reply, answer] = actors::make_promise<storage::job_page>(co_await net::this_coro::executor);
-  if (!co_await services_.storage.send(actors::list_jobs{std::move(filter), limit, cursor, std::move(reply)}))
+  actors::list_jobs query{std::move(filter), limit, cursor, std::move(reply)};
+  if (!co_await services_.storage.send(std::move(query)))
     co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
   auto page = co_await answer.get();
   if (!page) co_return error_response(unavailable("the job store could not be read; see the daemon's log"));
@@ -383,7 +390,8 @@ api::handler_result api::get_result(const std::string& id, const http_request& r
                                          ""});
   }
   auto [reply, answer] = actors::make_promise<std::optional<std::string>>(co_await net::this_coro::executor);
-  if (!co_await services_.storage.send(actors::read_result{id, std::move(reply)}))
+  actors::read_result read{id, std::move(reply)};
+  if (!co_await services_.storage.send(std::move(read)))
     co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
   auto document = co_await answer.get();
   if (!document || !*document)
@@ -412,7 +420,8 @@ api::handler_result api::cancel_job(const std::string& id, const http_request&, 
     co_return already_final(*std::get<actors::job_view>(found).job);
 
   auto [reply, answer] = actors::make_promise<actors::cancel_reply>(co_await net::this_coro::executor);
-  if (!co_await services_.jobs.send(actors::cancel_job{id, std::move(reply)}))
+  actors::cancel_job cancel{id, std::move(reply)};
+  if (!co_await services_.jobs.send(std::move(cancel)))
     co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
   auto outcome = co_await answer.get();
   if (outcome && outcome->outcome == actors::cancel_outcome::not_cancellable)
@@ -430,7 +439,8 @@ api::handler_result api::cancel_job(const std::string& id, const http_request&, 
 
 api::handler_result api::get_batch(const std::string& id, const http_request&, const peer_identity& peer) {
   auto [reply, answer] = actors::make_promise<storage::batch_counts>(co_await net::this_coro::executor);
-  if (!co_await services_.storage.send(actors::count_batch{id, visible_owner(peer), std::move(reply)}))
+  actors::count_batch query{id, visible_owner(peer), std::move(reply)};
+  if (!co_await services_.storage.send(std::move(query)))
     co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
   auto counts = co_await answer.get();
   if (!counts) co_return error_response(unavailable("the job store could not be read; see the daemon's log"));
@@ -446,7 +456,8 @@ api::handler_result api::get_batch(const std::string& id, const http_request&, c
 api::handler_result api::cancel_batch(const std::string& id, const http_request& request, const peer_identity& peer) {
   auto executor = co_await net::this_coro::executor;
   auto [reply, answer] = actors::make_promise<std::vector<std::string>>(executor);
-  if (!co_await services_.storage.send(actors::list_batch_unfinished{id, visible_owner(peer), std::move(reply)}))
+  actors::list_batch_unfinished query{id, visible_owner(peer), std::move(reply)};
+  if (!co_await services_.storage.send(std::move(query)))
     co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
   auto ids = co_await answer.get();
   if (!ids) co_return error_response(unavailable("the job store could not be read; see the daemon's log"));
@@ -458,7 +469,8 @@ api::handler_result api::cancel_batch(const std::string& id, const http_request&
   std::int64_t requested = 0;
   for (auto& job_id : *ids) {
     auto [cancel_reply_slot, cancel_answer] = actors::make_promise<actors::cancel_reply>(executor);
-    if (!co_await services_.jobs.send(actors::cancel_job{std::move(job_id), std::move(cancel_reply_slot)})) break;
+    actors::cancel_job cancel{std::move(job_id), std::move(cancel_reply_slot)};
+    if (!co_await services_.jobs.send(std::move(cancel))) break;
     auto outcome = co_await cancel_answer.get();
     if (outcome && outcome->outcome == actors::cancel_outcome::accepted) ++requested;
   }
@@ -475,7 +487,8 @@ api::handler_result api::metrics(const http_request&) {
   text += "# HELP qjob_jobs Jobs in the store by provider and state.\n# TYPE qjob_jobs gauge\n";
   auto [reply, answer] =
       actors::make_promise<std::vector<storage::job_store::status_count>>(co_await net::this_coro::executor);
-  if (co_await services_.storage.send(actors::count_by_status{std::move(reply)}))
+  actors::count_by_status query{std::move(reply)};
+  if (co_await services_.storage.send(std::move(query)))
     if (auto counts = co_await answer.get())
       for (const auto& count : *counts)
         text += "qjob_jobs{provider=\"" + count.provider + "\",status=\"" +

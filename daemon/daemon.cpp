@@ -86,11 +86,15 @@ private:
   /// Resumes every unfinished job in submission order, then opens for business.
   net::awaitable<void> start_up() {
     auto [reply, answer] = actors::make_promise<std::vector<storage::job_row>>(co_await net::this_coro::executor);
-    co_await storage_.ref().send(actors::load_unfinished{std::move(reply)});
+    actors::load_unfinished load{std::move(reply)};
+    co_await storage_.ref().send(std::move(load));
     auto unfinished = co_await answer.get();
     if (!unfinished) throw std::runtime_error("could not read the unfinished jobs from the job store");
     const auto resumed = unfinished->size();
-    if (!unfinished->empty()) co_await jobs_->ref().send(actors::start_jobs{std::move(*unfinished)});
+    if (!unfinished->empty()) {
+      actors::start_jobs start{std::move(*unfinished)};
+      co_await jobs_->ref().send(std::move(start));
+    }
     tasks_.spawn("control server", server_->run(), actors::on_failure::stop_daemon);
     api_->set_ready();
     log_->info("qjobd ready: {} unfinished job(s) resumed, {} provider(s)", resumed, config_.providers.size());

@@ -42,9 +42,15 @@ public:
 
   /// Sends, waiting while the mailbox is full. Returns false when it is closed
   /// (the actor has stopped). Runs on the caller's executor.
-  net::awaitable<bool> send(Message message) const {
+  ///
+  /// Build the message as a named local and pass it moved: g++ 12 miscompiles an
+  /// aggregate temporary inside a co_await expression (it destroys a second, live
+  /// copy of its members), so `co_await ref.send(message_type{...})` must not be written.
+  template <class T>
+  net::awaitable<bool> send(T&& message) const {
     if (!box_) co_return false;
-    auto [ec] = co_await box_->async_send(boost::system::error_code{}, std::move(message),
+    Message boxed(std::forward<T>(message));
+    auto [ec] = co_await box_->async_send(boost::system::error_code{}, std::move(boxed),
                                           net::as_tuple(net::use_awaitable));
     co_return !ec;
   }

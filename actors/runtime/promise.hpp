@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <tuple>
 #include <utility>
 #include <variant>
 
@@ -87,7 +88,9 @@ private:
 template <class T, class Executor>
 std::pair<promise<T>, future<T>> make_promise(const Executor& executor) {
   auto slot = std::make_shared<reply_slot<T>>(executor, 1);
-  return {promise<T>(slot), future<T>(slot)};
+  // Built in place: a temporary promise would be abandoned (and wake the future) when destroyed.
+  return std::pair<promise<T>, future<T>>(std::piecewise_construct, std::forward_as_tuple(slot),
+                                          std::forward_as_tuple(slot));
 }
 
 }  // namespace qjob::actors
