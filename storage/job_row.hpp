@@ -11,10 +11,14 @@ namespace qjob::storage {
 /// The unified job states of DESIGN.md; the last three are final.
 enum class job_status : std::uint8_t { waiting, executing, succeeded, failed, cancelled };
 
+/// The API's and the database's word for a state: "waiting", "executing", ...
 std::string_view to_string(job_status status) noexcept;
+/// The state named by `text` (exactly as to_string writes it), or nullopt.
 std::optional<job_status> parse_job_status(std::string_view text) noexcept;
+/// True for succeeded, failed and cancelled: states that never change again.
 inline bool is_final(job_status status) noexcept { return status >= job_status::succeeded; }
 
+/// Why a job failed: a stable code and a human message (DESIGN.md's error shape).
 struct job_error {
   std::string code;
   std::string message;

@@ -47,7 +47,7 @@ constexpr const char* insert_job_sql =
 constexpr const char* update_run_sql =
     "UPDATE OR FAIL jobs SET status = ?2, provider_status = ?3, provider_job_id = ?4, submitted_at = ?5, "
     "started_at = ?6, finished_at = ?7, attempts = ?8, error_code = ?9, error_message = ?10, "
-    "cancel_requested = ?11, output_uri = ?12, cost = ?13, usage = ?14 WHERE id = ?1 RETURNING seq";
+    "cancel_requested = ?11, output_uri = ?12, cost = ?13, usage = ?14 WHERE id = ?1";
 
 /// Bit of each list filter; a combination selects one cached statement.
 enum filter_bit : unsigned {
@@ -205,6 +205,7 @@ struct job_store::impl {
   statement insert_job;
   statement insert_tag;
   statement insert_transition;
+  statement insert_transition_by_id;
   statement select_fingerprint;
   statement update_run;
   statement get_job_with_input;
@@ -228,6 +229,10 @@ struct job_store::impl {
     insert_transition =
         statement(conn, "INSERT OR FAIL INTO transitions (job_seq, job_id, status, provider_status, at) VALUES (?5, ?1, ?2, ?3, ?4)",
                   "record a job transition in job database");
+    insert_transition_by_id = statement(conn,
+                                        "INSERT OR FAIL INTO transitions (job_seq, job_id, status, provider_status, at) "
+                                        "SELECT seq, id, ?2, ?3, ?4 FROM jobs WHERE id = ?1",
+                                        "record a job transition in job database");
     select_fingerprint = statement(conn, "SELECT fingerprint FROM jobs WHERE id = ?1",
                                    "look up an existing job in job database");
     update_run = statement(conn, update_run_sql, "update the run state of a job in job database");
@@ -326,20 +331,26 @@ struct job_store::impl {
   }
 
   std::int64_t update(const std::string& job_id, const run_state& run, bool is_transition, std::int64_t at) {
-    std::int64_t seq = 0;
     {
       statement::scope scope(update_run);
       update_run.bind(1, job_id);
       bind_run(update_run, 2, run);
-      if (!update_run.step()) {
-        throw storage_error("cannot update the run state of a job in job database " + conn.file().string() +
-                            ": no job has its id");
-      }
-      seq = update_run.column_int64(0);
-      // RETURNING: the change is complete only once the statement has run to its end.
       update_run.run();
     }
-    return is_transition ? add_transition(seq, job_id, run, at) : 0;
+    if (conn.changes() == 0) {
+      throw storage_error("cannot update the run state of a job in job database " + conn.file().string() +
+                          ": no job has its id");
+    }
+    if (!is_transition) return 0;
+    // The job's seq is looked up inside the INSERT: cheaper than UPDATE ... RETURNING,
+    // which collects its rows in a temporary table.
+    statement::scope scope(insert_transition_by_id);
+    insert_transition_by_id.bind(1, job_id);
+    insert_transition_by_id.bind(2, to_string(run.status));
+    insert_transition_by_id.bind(3, run.provider_status);
+    insert_transition_by_id.bind(4, at);
+    insert_transition_by_id.run();
+    return conn.last_insert_rowid();
   }
 };
 
