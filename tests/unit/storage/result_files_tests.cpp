@@ -12,7 +12,9 @@
 namespace qs = qjob::storage;
 namespace qt = qjob::storage::test;
 
-BOOST_AUTO_TEST_SUITE(result_files_tests)
+// The timeout is a backstop: each case takes milliseconds, more only on a disk
+// whose fsync is slow.
+BOOST_AUTO_TEST_SUITE(result_files_tests, *boost::unit_test::timeout(60))
 
 BOOST_AUTO_TEST_CASE(safe_job_ids_are_plain_file_names) {
   BOOST_TEST(qs::is_safe_job_id("3f2c-AB_9.x"));

@@ -19,7 +19,9 @@ bool message_contains(const qs::storage_error& e, const std::string& text) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(sqlite_handles_tests)
+// The timeout is a backstop: each case takes milliseconds, more only on a disk
+// whose fsync is slow.
+BOOST_AUTO_TEST_SUITE(sqlite_handles_tests, *boost::unit_test::timeout(60))
 
 BOOST_AUTO_TEST_CASE(opening_a_directory_fails_naming_it) {
   qt::temp_state_dir dir;
