@@ -27,8 +27,8 @@ net::awaitable<void> job_supervisor_actor::run() {
         cancel->reply.set(cancel_reply{cancel_outcome::already_final, "the job has ended"});
       else
       {
-        request_cancel request{std::move(cancel->reply)};
-        co_await found->second.send(std::move(request));
+        request_cancel forwarded{std::move(cancel->reply)};
+        co_await found->second.send(std::move(forwarded));
       }
     } else {
       jobs_.erase(std::get<job_ended>(message).job_id);

@@ -81,8 +81,8 @@ void storage_actor::apply_write(storage_message& message) {
   if (auto* insert = std::get_if<insert_jobs>(&message)) {
     // All or nothing: look for a conflicting id before inserting any row.
     for (std::size_t i = 0; i < insert->rows.size(); ++i) {
-      auto existing = store_.get_job(insert->rows[i].id);
-      if (existing && existing->fingerprint != insert->rows[i].fingerprint) {
+      auto existing = store_.find_fingerprint(insert->rows[i].id);
+      if (existing && *existing != insert->rows[i].fingerprint) {
         insert_reply reply;
         reply.conflict = i;
         insert->reply.set(std::move(reply));
