@@ -1,0 +1,656 @@
+// Measures the real qjobd through its Unix socket: durable submissions per second
+// (one job per request, 1 and N connections), batched submissions (JSON array and
+// NDJSON), submit-to-result latency on the local simulator, and the memory and
+// restart time of a daemon holding 100,000 waiting jobs. Prints figures only;
+// nothing here is asserted (bench/README.md, "Daemon").
+//
+// Usage: qjob_daemon_bench [--qjobd PATH] [--dir DIR] [--figures 1,2,3,4] [--single N]
+//                          [--requests N] [--connections N] [--batches N] [--batch-size N]
+//                          [--latency N] [--waiting N] [--hold-qubits N] [--hold-layers N] [--keep]
+//   --qjobd        the daemon to run (default: the one built with this bench)
+//   --dir          parent of the temporary state directory and socket (default
+//                  /var/tmp: a real disk, since the fsync of every commit is part
+//                  of the figures; tmpfs would make it free)
+//   --figures      which figures to measure (default 1,2,3,4)
+//   --single       requests over one connection for figure 1 (default 5000)
+//   --requests     requests over --connections connections for figure 1 (default 20000)
+//   --connections  concurrent connections for figure 1 (default 16)
+//   --batches      requests per batch format for figure 2 (default 3)
+//   --batch-size   jobs per batch request (default 10000)
+//   --latency      submit-then-result round trips for figure 3 (default 2000)
+//   --waiting      waiting jobs for figure 4 (default 100000)
+//   --hold-qubits, --hold-layers  the job that occupies the only slot in figures 1,
+//                  2 and 4 (default 20 qubits, 4000 layers of h: about a minute
+//                  on one 2-vCPU VM, a 16 MiB state vector)
+//   --keep         leave the state directories in place
+
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#ifndef QJOB_QJOBD_PATH
+#define QJOB_QJOBD_PATH "qjobd"
+#endif
+
+namespace {
+
+namespace fs = std::filesystem;
+using bench_clock = std::chrono::steady_clock;
+
+double seconds_since(bench_clock::time_point start) {
+  return std::chrono::duration<double>(bench_clock::now() - start).count();
+}
+
+struct options {
+  std::string qjobd = QJOB_QJOBD_PATH;
+  fs::path parent = "/var/tmp";
+  std::set<int> figures{1, 2, 3, 4};
+  int single = 5000;
+  int requests = 20000;
+  int connections = 16;
+  int batches = 3;
+  int batch_size = 10000;
+  int latency = 2000;
+  int waiting = 100000;
+  int hold_qubits = 20;
+  int hold_layers = 4000;
+  bool keep = false;
+};
+
+[[noreturn]] void usage() {
+  std::fprintf(stderr,
+               "usage: qjob_daemon_bench [--qjobd PATH] [--dir DIR] [--figures 1,2,3,4] [--single N] [--requests N]\n"
+               "                         [--connections N] [--batches N] [--batch-size N] [--latency N] [--waiting N]\n"
+               "                         [--hold-qubits N] [--hold-layers N] [--keep]\n");
+  std::exit(2);
+}
+
+options parse(int argc, char** argv) {
+  options opts;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage();
+      return argv[++i];
+    };
+    auto number = [&]() { return std::max(1, std::atoi(value().c_str())); };
+    if (arg == "--qjobd") opts.qjobd = value();
+    else if (arg == "--dir") opts.parent = value();
+    else if (arg == "--figures") {
+      opts.figures.clear();
+      for (char c : value())
+        if (c >= '1' && c <= '4') opts.figures.insert(c - '0');
+    } else if (arg == "--single") opts.single = number();
+    else if (arg == "--requests") opts.requests = number();
+    else if (arg == "--connections") opts.connections = number();
+    else if (arg == "--batches") opts.batches = number();
+    else if (arg == "--batch-size") opts.batch_size = number();
+    else if (arg == "--latency") opts.latency = number();
+    else if (arg == "--waiting") opts.waiting = number();
+    else if (arg == "--hold-qubits") opts.hold_qubits = number();
+    else if (arg == "--hold-layers") opts.hold_layers = number();
+    else if (arg == "--keep") opts.keep = true;
+    else usage();
+  }
+  return opts;
+}
+
+// --- HTTP/1.1 over a Unix socket, blocking, keep-alive ------------------------
+
+struct http_answer {
+  int status = 0;
+  std::string body;
+};
+
+/// One keep-alive connection to the daemon. Blocking; one request at a time.
+/// Throws std::runtime_error on any socket or protocol error.
+class unix_http_client {
+public:
+  explicit unix_http_client(const fs::path& socket_path, int timeout_seconds = 120) {
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+    timeval timeout{timeout_seconds, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", socket_path.c_str());
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      const int error = errno;
+      ::close(fd_);
+      throw std::runtime_error(std::string("connect: ") + std::strerror(error));
+    }
+  }
+  unix_http_client(const unix_http_client&) = delete;
+  unix_http_client& operator=(const unix_http_client&) = delete;
+  ~unix_http_client() { ::close(fd_); }
+
+  http_answer request(std::string_view method, std::string_view target, std::string_view body = {},
+                      std::string_view content_type = "application/json") {
+    std::string head;
+    head.reserve(160);
+    head.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: localhost\r\n");
+    if (!body.empty() || method == "POST") {
+      head.append("Content-Type: ").append(content_type).append("\r\nContent-Length: ");
+      head.append(std::to_string(body.size())).append("\r\n");
+    }
+    head.append("\r\n");
+    if (body.size() < 4096) {
+      head.append(body);
+      send_all(head);
+    } else {
+      send_all(head);
+      send_all(body);
+    }
+    return read_answer();
+  }
+
+private:
+  void send_all(std::string_view data) {
+    while (!data.empty()) {
+      const auto sent = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (sent < 0) {
+        if (errno == EINTR) continue;
+        throw std::runtime_error(std::string("send: ") + std::strerror(errno));
+      }
+      data.remove_prefix(static_cast<std::size_t>(sent));
+    }
+  }
+
+  void fill() {
+    char chunk[65536];
+    for (;;) {
+      const auto got = ::recv(fd_, chunk, sizeof chunk, 0);
+      if (got > 0) {
+        in_.append(chunk, static_cast<std::size_t>(got));
+        return;
+      }
+      if (got < 0 && errno == EINTR) continue;
+      throw std::runtime_error(got == 0 ? "the daemon closed the connection"
+                                        : std::string("recv: ") + std::strerror(errno));
+    }
+  }
+
+  http_answer read_answer() {
+    std::size_t header_end;
+    while ((header_end = in_.find("\r\n\r\n")) == std::string::npos) fill();
+    http_answer answer;
+    if (in_.size() < 12 || in_.compare(0, 5, "HTTP/") != 0) throw std::runtime_error("not an HTTP answer");
+    answer.status = std::atoi(in_.c_str() + 9);
+    std::size_t length = 0;
+    // Beast writes "Content-Length"; search case-insensitively anyway.
+    for (std::size_t line = in_.find("\r\n"); line < header_end; line = in_.find("\r\n", line + 2)) {
+      static constexpr std::string_view key = "content-length:";
+      if (line + 2 + key.size() > header_end) break;
+      bool match = true;
+      for (std::size_t k = 0; k < key.size() && match; ++k)
+        match = std::tolower(static_cast<unsigned char>(in_[line + 2 + k])) == key[k];
+      if (match) length = std::strtoull(in_.c_str() + line + 2 + key.size(), nullptr, 10);
+    }
+    const auto body_start = header_end + 4;
+    while (in_.size() < body_start + length) fill();
+    answer.body.assign(in_, body_start, length);
+    in_.erase(0, body_start + length);
+    return answer;
+  }
+
+  int fd_ = -1;
+  std::string in_;
+};
+
+/// The value of the first `"key":"..."` in a JSON text (enough for ids and states).
+std::string json_string_field(std::string_view text, std::string_view key) {
+  const std::string needle = "\"" + std::string(key) + "\":\"";
+  const auto at = text.find(needle);
+  if (at == std::string_view::npos) return {};
+  const auto start = at + needle.size();
+  return std::string(text.substr(start, text.find('"', start) - start));
+}
+
+// --- the daemon process --------------------------------------------------------
+
+struct proc_figures {
+  long hwm_kib = 0, rss_kib = 0;
+  double cpu_seconds = 0;
+};
+
+proc_figures read_proc(pid_t pid) {
+  proc_figures figures;
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmHWM:")) figures.hwm_kib = std::atol(line.c_str() + 6);
+    if (line.starts_with("VmRSS:")) figures.rss_kib = std::atol(line.c_str() + 6);
+  }
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
+  std::istringstream rest(text.substr(text.rfind(')') + 2));
+  std::string field;
+  unsigned long long ticks = 0;
+  for (int index = 3; rest >> field && index <= 15; ++index)
+    if (index >= 14) ticks += std::stoull(field);
+  figures.cpu_seconds = static_cast<double>(ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  return figures;
+}
+
+double self_cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+std::string load_text() {
+  double load[3] = {0, 0, 0};
+  ::getloadavg(load, 3);
+  char text[64];
+  std::snprintf(text, sizeof text, "%.2f %.2f %.2f", load[0], load[1], load[2]);
+  return text;
+}
+
+/// A qjobd child process with its own state directory, socket and log file.
+class daemon_process {
+public:
+  daemon_process(std::string qjobd, fs::path dir, std::optional<std::string> config)
+      : qjobd_(std::move(qjobd)), dir_(std::move(dir)) {
+    fs::create_directories(dir_);
+    if (config) {
+      config_ = dir_ / "qjobd.toml";
+      std::ofstream(config_) << *config;
+    }
+  }
+  ~daemon_process() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  fs::path socket() const { return dir_ / "qjobd.sock"; }
+  pid_t pid() const { return pid_; }
+
+  /// Starts qjobd and returns the seconds until GET /v1/health answered 200.
+  double start() {
+    const auto begin = bench_clock::now();
+    std::vector<std::string> args{qjobd_, "--socket", socket().string(), "--state-dir", (dir_ / "state").string()};
+    if (!config_.empty()) {
+      args.push_back("--config");
+      args.push_back(config_.string());
+    } else {
+      // The default configuration, but keep the log quiet as a service would.
+      args.push_back("--log-level");
+      args.push_back("warn");
+    }
+    const auto log_path = (dir_ / "qjobd.log").string();
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      ::dup2(log, 1);
+      ::dup2(log, 2);
+      std::vector<char*> argv;
+      for (auto& arg : args) argv.push_back(arg.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      std::_Exit(127);
+    }
+    for (;;) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        throw std::runtime_error("qjobd exited during start-up; see " + log_path);
+      }
+      if (seconds_since(begin) > 120) throw std::runtime_error("qjobd not ready after 120 s; see " + log_path);
+      try {
+        unix_http_client client(socket());
+        if (client.request("GET", "/v1/health").status == 200) return seconds_since(begin);
+      } catch (const std::exception&) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
+  /// SIGTERM, then waits; returns the seconds until exit and the exit status.
+  std::pair<double, int> stop() {
+    const auto begin = bench_clock::now();
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return {seconds_since(begin), WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)};
+  }
+
+private:
+  std::string qjobd_;
+  fs::path dir_;
+  fs::path config_;
+  pid_t pid_ = -1;
+};
+
+// --- workloads -----------------------------------------------------------------
+
+const std::string small_job =
+    R"({"input":{"qubits":2,"circuit":[{"gate":"h","target":0},{"gate":"cnot","control":0,"target":1}]},"shots":1000})";
+
+const std::string held_config =
+    "log_level = \"warn\"\n"
+    "[[providers]]\nname = \"local\"\ntype = \"local\"\nworkers = 1\nmax_in_flight = 1\n";
+
+std::string holder_job(int qubits, int layers) {
+  std::string circuit;
+  circuit.reserve(static_cast<std::size_t>(qubits) * layers * 26);
+  for (int layer = 0; layer < layers; ++layer)
+    for (int q = 0; q < qubits; ++q) {
+      if (!circuit.empty()) circuit.push_back(',');
+      circuit += "{\"gate\":\"h\",\"target\":" + std::to_string(q) + "}";
+    }
+  return R"({"name":"bench-holder","shots":1,"input":{"qubits":)" + std::to_string(qubits) +
+         R"(,"circuit":[)" + circuit + "]}}";
+}
+
+/// Submits the long job that takes the only slot and waits until it executes.
+std::string hold_slot(const fs::path& socket, const options& opts) {
+  unix_http_client client(socket);
+  auto answer = client.request("POST", "/v1/jobs", holder_job(opts.hold_qubits, opts.hold_layers));
+  if (answer.status != 201) throw std::runtime_error("holder job refused: " + answer.body);
+  const auto id = json_string_field(answer.body, "id");
+  const auto begin = bench_clock::now();
+  while (json_string_field(client.request("GET", "/v1/jobs/" + id).body, "status") != "executing") {
+    if (seconds_since(begin) > 30) throw std::runtime_error("holder job did not start executing");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return id;
+}
+
+std::string job_status(const fs::path& socket, const std::string& id) {
+  unix_http_client client(socket);
+  return json_string_field(client.request("GET", "/v1/jobs/" + id).body, "status");
+}
+
+struct percentiles {
+  double p50 = 0, p90 = 0, p99 = 0, max = 0;
+};
+
+percentiles summarise(std::vector<double> samples) {
+  percentiles out;
+  if (samples.empty()) return out;
+  std::sort(samples.begin(), samples.end());
+  auto at = [&](double q) { return samples[std::min(samples.size() - 1, static_cast<std::size_t>(q * samples.size()))]; };
+  out.p50 = at(0.50);
+  out.p90 = at(0.90);
+  out.p99 = at(0.99);
+  out.max = samples.back();
+  return out;
+}
+
+struct rate_figure {
+  double jobs_per_second = 0;
+  double daemon_cpu_us_per_job = 0;
+  double client_cpu_us_per_job = 0;
+  percentiles latency_ms;
+  int failures = 0;
+};
+
+/// `total` single-job POSTs spread over `connections` keep-alive connections.
+rate_figure submit_singly(const fs::path& socket, pid_t daemon, int total, int connections) {
+  std::vector<std::unique_ptr<unix_http_client>> clients;
+  for (int c = 0; c < connections; ++c) clients.push_back(std::make_unique<unix_http_client>(socket));
+  std::atomic<int> next{0}, failures{0};
+  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(connections));
+  const auto cpu_before = read_proc(daemon).cpu_seconds;
+  const auto self_before = self_cpu_seconds();
+  const auto begin = bench_clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < connections; ++c)
+    threads.emplace_back([&, c] {
+      auto& samples = latencies[static_cast<std::size_t>(c)];
+      while (next.fetch_add(1, std::memory_order_relaxed) < total) {
+        const auto sent = bench_clock::now();
+        const auto answer = clients[static_cast<std::size_t>(c)]->request("POST", "/v1/jobs", small_job);
+        samples.push_back(seconds_since(sent) * 1e3);
+        if (answer.status != 201) failures.fetch_add(1);
+      }
+    });
+  for (auto& thread : threads) thread.join();
+  const double wall = seconds_since(begin);
+  rate_figure figure;
+  figure.jobs_per_second = total / wall;
+  figure.daemon_cpu_us_per_job = (read_proc(daemon).cpu_seconds - cpu_before) / total * 1e6;
+  figure.client_cpu_us_per_job = (self_cpu_seconds() - self_before) / total * 1e6;
+  std::vector<double> all;
+  for (auto& samples : latencies) all.insert(all.end(), samples.begin(), samples.end());
+  figure.latency_ms = summarise(std::move(all));
+  figure.failures = failures.load();
+  return figure;
+}
+
+std::string batch_body(int jobs, bool ndjson) {
+  std::string body;
+  body.reserve(static_cast<std::size_t>(jobs) * (small_job.size() + 1) + 2);
+  if (!ndjson) body.push_back('[');
+  for (int i = 0; i < jobs; ++i) {
+    if (i > 0) body.push_back(ndjson ? '\n' : ',');
+    body += small_job;
+  }
+  body.push_back(ndjson ? '\n' : ']');
+  return body;
+}
+
+/// `requests` POST /v1/batches of `jobs` each, one connection, one after another.
+rate_figure submit_batches(const fs::path& socket, pid_t daemon, int requests, int jobs, bool ndjson) {
+  const auto body = batch_body(jobs, ndjson);
+  const auto content_type = ndjson ? "application/x-ndjson" : "application/json";
+  unix_http_client client(socket);
+  std::vector<double> latencies;
+  rate_figure figure;
+  const auto cpu_before = read_proc(daemon).cpu_seconds;
+  const auto self_before = self_cpu_seconds();
+  const auto begin = bench_clock::now();
+  for (int r = 0; r < requests; ++r) {
+    const auto sent = bench_clock::now();
+    const auto answer = client.request("POST", "/v1/batches", body, content_type);
+    latencies.push_back(seconds_since(sent) * 1e3);
+    if (answer.status != 201) {
+      ++figure.failures;
+      std::fprintf(stderr, "batch answered %d: %.200s\n", answer.status, answer.body.c_str());
+    }
+  }
+  const double wall = seconds_since(begin);
+  const double total = static_cast<double>(requests) * jobs;
+  figure.jobs_per_second = total / wall;
+  figure.daemon_cpu_us_per_job = (read_proc(daemon).cpu_seconds - cpu_before) / total * 1e6;
+  figure.client_cpu_us_per_job = (self_cpu_seconds() - self_before) / total * 1e6;
+  figure.latency_ms = summarise(std::move(latencies));
+  return figure;
+}
+
+/// Median and p90 of a 4 KiB append + fdatasync in `dir`, in milliseconds.
+percentiles fsync_latency(const fs::path& dir) {
+  const auto path = dir / "fsync-probe";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot create " + path.string());
+  std::vector<char> block(4096, 'x');
+  std::vector<double> samples;
+  for (int i = 0; i < 200; ++i) {
+    const auto begin = bench_clock::now();
+    if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size()) || ::fdatasync(fd) != 0)
+      throw std::runtime_error("write/fdatasync failed on " + path.string());
+    samples.push_back(seconds_since(begin) * 1e3);
+  }
+  ::close(fd);
+  fs::remove(path);
+  return summarise(std::move(samples));
+}
+
+/// Jobs not final, summed from GET /metrics (qjob_jobs gauge).
+long unfinished_jobs(const fs::path& socket) {
+  unix_http_client client(socket);
+  const auto text = client.request("GET", "/metrics").body;
+  long total = 0;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (line.starts_with("qjob_jobs{") &&
+        (line.find("status=\"waiting\"") != std::string::npos || line.find("status=\"executing\"") != std::string::npos))
+      total += std::atol(line.c_str() + line.rfind(' ') + 1);
+  return total;
+}
+
+void print_rate(const char* what, const rate_figure& figure, const char* target) {
+  std::printf("| %-44s | %9.0f jobs/s | p50 %7.2f / p99 %7.2f / max %7.2f ms | %6.1f | %6.1f | %s%s\n", what,
+              figure.jobs_per_second, figure.latency_ms.p50, figure.latency_ms.p99, figure.latency_ms.max,
+              figure.daemon_cpu_us_per_job, figure.client_cpu_us_per_job, target,
+              figure.failures ? "  (FAILURES!)" : "");
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const auto opts = parse(argc, argv);
+  try {
+    fs::create_directories(opts.parent);
+    std::string pattern = (opts.parent / "qjob-daemon-bench-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("cannot create a directory in " + opts.parent.string());
+    const fs::path root = pattern;
+
+    const auto fsync = fsync_latency(root);
+    std::printf("qjob_daemon_bench: qjobd %s\n", opts.qjobd.c_str());
+    std::printf("state directories and sockets under %s\n", root.c_str());
+    std::printf("machine: nproc %u, load %s; fdatasync of 4 KiB appends there: p50 %.3f ms, p90 %.3f ms, max %.3f ms\n\n",
+                std::thread::hardware_concurrency(), load_text().c_str(), fsync.p50, fsync.p90, fsync.max);
+    std::printf("| figure | rate | request latency | daemon CPU us/job | bench CPU us/job | target\n");
+    std::printf("| --- | --- | --- | --- | --- | ---\n");
+
+    if (opts.figures.contains(1) || opts.figures.contains(2)) {
+      daemon_process daemon(opts.qjobd, root / "held", held_config);
+      const double ready = daemon.start();
+      const auto holder = hold_slot(daemon.socket(), opts);
+      std::printf("(figures 1-2: provider local with workers=1, max_in_flight=1; a %d-qubit x %d-layer h job "
+                  "holds the slot so submitted jobs wait; empty daemon ready in %.3f s; load %s)\n",
+                  opts.hold_qubits, opts.hold_layers, ready, load_text().c_str());
+      submit_singly(daemon.socket(), daemon.pid(), 200, 1);  // warm-up
+      if (opts.figures.contains(1)) {
+        auto one = submit_singly(daemon.socket(), daemon.pid(), opts.single, 1);
+        print_rate(("1. POST /v1/jobs, 1 connection, " + std::to_string(opts.single) + " jobs").c_str(), one,
+                   "[>= 10,000]");
+        auto many = submit_singly(daemon.socket(), daemon.pid(), opts.requests, opts.connections);
+        print_rate(("1. POST /v1/jobs, " + std::to_string(opts.connections) + " connections, " +
+                    std::to_string(opts.requests) + " jobs")
+                       .c_str(),
+                   many, "[>= 10,000]");
+      }
+      if (opts.figures.contains(2)) {
+        for (bool ndjson : {false, true}) {
+          auto batched = submit_batches(daemon.socket(), daemon.pid(), opts.batches, opts.batch_size, ndjson);
+          print_rate(("2. POST /v1/batches " + std::string(ndjson ? "NDJSON" : "JSON array") + ", " +
+                      std::to_string(opts.batches) + " x " + std::to_string(opts.batch_size))
+                         .c_str(),
+                     batched, "[>= 100,000]");
+        }
+      }
+      const auto still = job_status(daemon.socket(), holder);
+      const auto memory = read_proc(daemon.pid());
+      std::printf("(after figures 1-2: holder job %s%s; daemon VmHWM %.1f MiB; load %s)\n", still.c_str(),
+                  still == "executing" ? "" : " -- jobs ran during the measurement", memory.hwm_kib / 1024.0,
+                  load_text().c_str());
+      daemon.stop();
+    }
+
+    if (opts.figures.contains(3)) {
+      daemon_process daemon(opts.qjobd, root / "idle", std::nullopt);
+      daemon.start();
+      unix_http_client client(daemon.socket());
+      std::vector<double> submit_ms, total_ms;
+      int failures = 0;
+      const auto cpu_before = read_proc(daemon.pid()).cpu_seconds;
+      for (int i = -50; i < opts.latency; ++i) {  // the first 50 warm up
+        const auto begin = bench_clock::now();
+        const auto submitted = client.request("POST", "/v1/jobs", small_job);
+        const double submit = seconds_since(begin) * 1e3;
+        const auto id = json_string_field(submitted.body, "id");
+        const auto result = client.request("GET", "/v1/jobs/" + id + "/result?wait=10");
+        const double total = seconds_since(begin) * 1e3;
+        if (submitted.status != 201 || result.status != 200) ++failures;
+        if (i >= 0) {
+          submit_ms.push_back(submit);
+          total_ms.push_back(total);
+        }
+      }
+      const double cpu_us = (read_proc(daemon.pid()).cpu_seconds - cpu_before) / (opts.latency + 50) * 1e6;
+      const auto s = summarise(submit_ms), t = summarise(total_ms);
+      std::printf("| 3. submit (201), idle daemon, default config, %d jobs | p50 %.3f ms | p90 %.3f / p99 %.3f / max "
+                  "%.3f ms | | |\n",
+                  opts.latency, s.p50, s.p90, s.p99, s.max);
+      std::printf("| 3. submit -> result?wait=10, 2 qubits, 1,000 shots | p50 %.3f ms | p90 %.3f / p99 %.3f / max "
+                  "%.3f ms | %6.1f | | [median < 2 ms]%s\n",
+                  t.p50, t.p90, t.p99, t.max, cpu_us, failures ? "  (FAILURES!)" : "");
+      std::printf("(figure 3: load %s)\n", load_text().c_str());
+      std::fflush(stdout);
+      daemon.stop();
+    }
+
+    if (opts.figures.contains(4)) {
+      daemon_process daemon(opts.qjobd, root / "waiting", held_config);
+      daemon.start();
+      const auto holder = hold_slot(daemon.socket(), opts);
+      const auto before = read_proc(daemon.pid());
+      const auto begin = bench_clock::now();
+      for (int submitted = 0; submitted < opts.waiting; submitted += opts.batch_size) {
+        const int jobs = std::min(opts.batch_size, opts.waiting - submitted);
+        unix_http_client client(daemon.socket());
+        auto answer = client.request("POST", "/v1/batches", batch_body(jobs, true), "application/x-ndjson");
+        if (answer.status != 201) throw std::runtime_error("batch refused: " + answer.body.substr(0, 200));
+      }
+      const double submit_seconds = seconds_since(begin);
+      const auto after = read_proc(daemon.pid());
+      const long waiting = unfinished_jobs(daemon.socket());
+      std::printf("| 4. RSS with %ld jobs not final (holder running) | VmHWM %.1f MiB | VmRSS %.1f MiB "
+                  "(before the jobs: VmHWM %.1f, VmRSS %.1f MiB) | | | (submitted in %.2f s)\n",
+                  waiting, after.hwm_kib / 1024.0, after.rss_kib / 1024.0, before.hwm_kib / 1024.0,
+                  before.rss_kib / 1024.0, submit_seconds);
+      const auto holder_state = job_status(daemon.socket(), holder);
+      const auto [stop_seconds, exit_code] = daemon.stop();
+      const double ready = daemon.start();
+      const long resumed = unfinished_jobs(daemon.socket());
+      const auto restarted = read_proc(daemon.pid());
+      std::printf("| 4. restart with them: SIGTERM to exit | %.3f s | exit status %d | | |\n", stop_seconds, exit_code);
+      std::printf("| 4. restart with them: start to health ready | %.3f s | %ld jobs not final after ready; VmHWM "
+                  "%.1f MiB, VmRSS %.1f MiB | | |\n",
+                  ready, resumed, restarted.hwm_kib / 1024.0, restarted.rss_kib / 1024.0);
+      std::printf("(figure 4: holder %s before the restart; load %s)\n", holder_state.c_str(), load_text().c_str());
+      daemon.stop();
+    }
+
+    if (!opts.keep) {
+      std::error_code ignored;
+      fs::remove_all(root, ignored);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "qjob_daemon_bench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
