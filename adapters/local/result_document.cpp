@@ -1,28 +1,65 @@
 #include "local/result_document.hpp"
 
-#include <boost/json.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+
+#include <charconv>
+#include <cmath>
 
 namespace qjob::local {
 
+namespace {
+
+/// Boost.JSON 1.81 prints 0.5 as "5E-1"; results are read by people and by every
+/// JSON parser, so probabilities are written in the shortest plain form instead,
+/// rounded to 12 significant digits (below the simulator's own rounding noise).
+void append_probability(std::string& out, double p) {
+  if (p != 0.0) {
+    const double scale = std::pow(10.0, 11 - static_cast<int>(std::floor(std::log10(std::fabs(p)))));
+    p = std::round(p * scale) / scale;
+  }
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, p);
+  out.append(buffer, end);
+}
+
+void append_string(std::string& out, std::string_view text) {
+  out += boost::json::serialize(boost::json::string(text));
+}
+
+}  // namespace
+
 std::string result_document(const std::vector<circuit_result>& results, std::uint64_t seed,
                             std::string_view counts_source) {
-  boost::json::array entries;
-  entries.reserve(results.size());
-  for (const auto& result : results) {
-    boost::json::object counts;
-    for (const auto& [bits, count] : result.counts) counts.emplace(bits, count);
-    boost::json::object entry{{"counts", std::move(counts)}, {"counts_source", counts_source}};
-    if (!result.probabilities_truncated) {
-      boost::json::object probabilities;
-      for (const auto& [bits, p] : result.probabilities) probabilities.emplace(bits, p);
-      entry.emplace("probabilities", std::move(probabilities));
-      if (result.probabilities_estimated) entry.emplace("probabilities_estimated", true);
-    } else {
-      entry.emplace("probabilities_truncated", true);
+  std::string out = "{\"results\":[";
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& result = results[i];
+    if (i > 0) out += ',';
+    out += "{\"counts\":{";
+    for (std::size_t k = 0; k < result.counts.size(); ++k) {
+      if (k > 0) out += ',';
+      append_string(out, result.counts[k].first);
+      out += ':' + std::to_string(result.counts[k].second);
     }
-    entries.push_back(std::move(entry));
+    out += "},\"counts_source\":";
+    append_string(out, counts_source);
+    if (result.probabilities_truncated) {
+      out += ",\"probabilities_truncated\":true";
+    } else {
+      out += ",\"probabilities\":{";
+      for (std::size_t k = 0; k < result.probabilities.size(); ++k) {
+        if (k > 0) out += ',';
+        append_string(out, result.probabilities[k].first);
+        out += ':';
+        append_probability(out, result.probabilities[k].second);
+      }
+      out += '}';
+      if (result.probabilities_estimated) out += ",\"probabilities_estimated\":true";
+    }
+    out += '}';
   }
-  return boost::json::serialize(boost::json::object{{"results", std::move(entries)}, {"seed", seed}});
+  out += "],\"seed\":" + std::to_string(seed) + "}";
+  return out;
 }
 
 }  // namespace qjob::local
