@@ -10,14 +10,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup-deps.sh
-cmake --preset release >/dev/null
-cmake --build --preset release -j"$(nproc)" --target qjobd qjobctl
+build_dir=build/quickstart
+cmake --preset release -B "$build_dir" -DQJOB_BUILD_TESTS=OFF -DQJOB_BUILD_BENCH=OFF >/dev/null
+cmake --build "$build_dir" -j"$(nproc)" --target qjobd qjobctl
 
 run_dir=${QJOB_RUN_DIR:-$(mktemp -d -t qjob-quickstart.XXXXXX)}
 mkdir -p "$run_dir"
 export QJOBD_SOCKET="$run_dir/qjobd.sock"
-qjobd=build/release/daemon/qjobd
-qjobctl=build/release/cli/qjobctl
+qjobd=$build_dir/daemon/qjobd
+qjobctl=$build_dir/cli/qjobctl
 
 "$qjobd" --socket "$QJOBD_SOCKET" --state-dir "$run_dir/state" 2>"$run_dir/qjobd.log" &
 daemon_pid=$!
