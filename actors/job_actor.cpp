@@ -60,14 +60,16 @@ net::awaitable<void> job_actor::on_slot_granted() {
   }
   job_.run.provider_status = "running";
   job_.run.attempts += 1;
-  if (!co_await commit(true)) {
+  const bool started = co_await commit(true);
+  if (!started) {
     done_ = true;
     co_return;
   }
 
   auto [reply, answer] = make_promise<job_view>(co_await net::this_coro::executor);
   get_job read{job_.id, true, false, std::move(reply)};
-  if (!co_await services_->storage.send(std::move(read))) {
+  const bool asked = co_await services_->storage.send(std::move(read));
+  if (!asked) {
     done_ = true;
     co_return;
   }
@@ -94,8 +96,10 @@ net::awaitable<void> job_actor::on_cancel(request_cancel& request) {
     request.reply.set(cancel_reply{cancel_outcome::accepted, "cancelled"});
     co_return;
   }
-  // Executing: remembered durably, then passed on to the provider.
-  if (!co_await commit(false)) {
+  // Executing: remembered durably, then passed on to the provider. (`if (!co_await
+  // ...)` here compiled to an illegal instruction with g++ 12: keep the named bool.)
+  const bool remembered = co_await commit(false);
+  if (!remembered) {
     done_ = true;
     co_return;
   }
