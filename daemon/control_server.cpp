@@ -118,6 +118,11 @@ net::awaitable<void> control_server::serve_connection(net::local::stream_protoco
   api_.connection_opened();
   local_stream stream(std::move(socket));
   beast::flat_buffer buffer;
+  auto body_too_large = [this] {
+    return early_error(http::status::payload_too_large, "body_too_large",
+                       "the request body exceeds max_body_bytes (" + std::to_string(config_.max_body_bytes) +
+                           " bytes)");
+  };
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(config_.max_body_bytes);
@@ -132,6 +137,13 @@ net::awaitable<void> control_server::serve_connection(net::local::stream_protoco
       co_await http::async_write(stream, response, net::as_tuple(net::use_awaitable));
       break;
     }
+    // Beast checks a Content-Length against body_limit with the header already, so
+    // a declared body over max_body_bytes shows up here, before any body is read.
+    if (header_error == http::error::body_limit) {
+      auto response = body_too_large();
+      co_await http::async_write(stream, response, net::as_tuple(net::use_awaitable));
+      break;
+    }
     if (header_error) break;  // closed, timed out or garbled: nothing to answer
     if (parser.get()[http::field::expect] == "100-continue") {
       // curl asks before sending large bodies; say yes at once instead of making it wait.
@@ -140,9 +152,7 @@ net::awaitable<void> control_server::serve_connection(net::local::stream_protoco
     }
     auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
     if (body_error == http::error::body_limit) {
-      auto response = early_error(http::status::payload_too_large, "body_too_large",
-                                  "the request body exceeds max_body_bytes (" +
-                                      std::to_string(config_.max_body_bytes) + " bytes)");
+      auto response = body_too_large();
       co_await http::async_write(stream, response, net::as_tuple(net::use_awaitable));
       break;
     }
