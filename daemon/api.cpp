@@ -202,7 +202,8 @@ api::handler_result api::submit_job(const http_request& request, const peer_iden
   if (auto* error = std::get_if<api_error>(&parsed)) co_return error_response(*error);
   std::vector<storage::job_row> rows;
   rows.push_back(std::move(std::get<storage::job_row>(parsed)));
-  auto stored = co_await store_jobs(std::move(rows), "");
+  const std::string no_field_prefix;
+  auto stored = co_await store_jobs(std::move(rows), no_field_prefix);
   if (auto* error = std::get_if<api_error>(&stored)) co_return error_response(*error);
   auto& reply = std::get<actors::insert_reply>(stored);
   // An idempotent retry gets the existing job, as it stands now.
@@ -266,7 +267,9 @@ api::handler_result api::submit_batch(const http_request& request, const peer_id
 
   // Map row positions back for error fields: NDJSON rows skip blank lines, so name
   // the conflicting job by its index in the batch there too.
-  auto stored = co_await store_jobs(std::move(rows), ndjson ? "job {}: " : prefix_format);
+  // Named, not a temporary inside the co_await: g++ 12 destroys such temporaries twice.
+  const std::string conflict_field_format = ndjson ? "job {}: " : prefix_format;
+  auto stored = co_await store_jobs(std::move(rows), conflict_field_format);
   if (auto* error = std::get_if<api_error>(&stored)) co_return error_response(*error);
   auto& reply = std::get<actors::insert_reply>(stored);
   json::object answer{{"batch_id", batch_id}, {"count", reply.rows.size()}};
