@@ -58,6 +58,7 @@ private:
   struct child {
     net::cancellation_signal signal;
     bool cancellable = true;
+    bool cancelled = false;  // emit() reached it: operation_aborted is then no failure
   };
   void start(std::string name, net::awaitable<void> task, on_failure policy, net::any_io_executor where,
              bool cancellable);
