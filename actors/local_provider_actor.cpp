@@ -33,10 +33,15 @@ run_finished simulate_job(const run_job& request, const local_provider_settings&
   run_finished outcome;
   boost::system::error_code ec;
   auto input = boost::json::parse(request.input, ec);
-  auto params = request.params.empty() ? boost::json::value() : boost::json::parse(request.params, ec);
   if (ec) {
     outcome.error_code = "invalid_input";
     outcome.error_message = "stored job input is not valid JSON: " + ec.message();
+    return outcome;
+  }
+  auto params = request.params.empty() ? boost::json::value() : boost::json::parse(request.params, ec);
+  if (ec) {
+    outcome.error_code = "invalid_input";
+    outcome.error_message = "stored job params are not valid JSON: " + ec.message();
     return outcome;
   }
   formats::input_limits limits;
