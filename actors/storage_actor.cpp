@@ -7,7 +7,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
+#include <string_view>
 #include <type_traits>
+#include <unordered_map>
 
 namespace qjob::actors {
 
@@ -79,10 +82,14 @@ void storage_actor::commit_writes(std::vector<storage_message*>& writes) {
 
 void storage_actor::apply_write(storage_message& message) {
   if (auto* insert = std::get_if<insert_jobs>(&message)) {
-    // All or nothing: look for a conflicting id before inserting any row.
+    // All or nothing: look for a conflicting id before inserting any row, in the
+    // store and among the request's own earlier rows (a repeated id).
+    std::unordered_map<std::string_view, std::string_view> earlier;
     for (std::size_t i = 0; i < insert->rows.size(); ++i) {
-      auto existing = store_.find_fingerprint(insert->rows[i].id);
-      if (existing && *existing != insert->rows[i].fingerprint) {
+      const auto& row = insert->rows[i];
+      auto [repeated, first_time] = earlier.try_emplace(row.id, row.fingerprint);
+      auto existing = first_time ? store_.find_fingerprint(row.id) : std::optional<std::string>(repeated->second);
+      if (existing && *existing != row.fingerprint) {
         insert_reply reply;
         reply.conflict = i;
         insert->reply.set(std::move(reply));
