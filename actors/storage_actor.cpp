@@ -3,6 +3,8 @@
 #include "storage/error.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <spdlog/spdlog.h>
@@ -28,22 +30,47 @@ std::shared_ptr<spdlog::logger> storage_log() {
 }  // namespace
 
 storage_actor::storage_actor(net::any_io_executor executor, storage::job_store store)
-    : mailbox_(std::make_shared<concurrent_mailbox<storage_message>>(executor, storage_mailbox_capacity)),
+    : executor_(executor),
+      mailbox_(std::make_shared<concurrent_mailbox<storage_message>>(executor, storage_mailbox_capacity)),
       store_(std::move(store)), log_(storage_log()) {}
 
 net::awaitable<void> storage_actor::run() {
   std::vector<storage_message> batch;
-  for (;;) {
+  while (!closing_) {
+    receiving_ = true;
     auto [ec, first] = co_await mailbox_->async_receive(net::as_tuple(net::use_awaitable));
-    if (ec) co_return;  // closed and drained
+    receiving_ = false;
+    if (ec == net::error::operation_aborted && closing_) break;  // woken by close()
+    if (ec) co_return;
     batch.push_back(std::move(first));
-    // Group commit: take everything already waiting, so one fsync serves them all.
-    while (mailbox_->try_receive([&](boost::system::error_code, storage_message message) {
-      batch.push_back(std::move(message));
-    })) {
-    }
+    take_waiting(batch);
     serve(batch);
     batch.clear();
+  }
+  // Closing: serve everything still buffered, then refuse what comes after. A
+  // request sent in between the last look and close() stays unanswered until the
+  // mailbox is destroyed, when its promise wakes the requester with nullopt.
+  for (take_waiting(batch); !batch.empty(); take_waiting(batch)) {
+    serve(batch);
+    batch.clear();
+  }
+  mailbox_->close();
+}
+
+void storage_actor::close() {
+  // On the storage thread, between two turns of run(). Only a waiting receive is
+  // cancelled: the mailbox is then empty, so no sender's wait is cut short.
+  net::post(executor_, [this] {
+    closing_ = true;
+    if (receiving_) mailbox_->cancel();
+  });
+}
+
+void storage_actor::take_waiting(std::vector<storage_message>& batch) {
+  // Group commit: take everything already waiting, so one fsync serves them all.
+  while (mailbox_->try_receive([&](boost::system::error_code, storage_message message) {
+    batch.push_back(std::move(message));
+  })) {
   }
 }
 

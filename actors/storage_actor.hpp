@@ -26,8 +26,10 @@ public:
   /// The receive loop; returns once the mailbox is closed and drained.
   net::awaitable<void> run();
 
-  /// Stops taking requests; what is buffered is still served. Any thread.
-  void close() { mailbox_->close(); }
+  /// Stops taking requests; what is buffered is still served, then run() returns.
+  /// Any thread. (Closing the channel itself would drop what it buffers: in Boost
+  /// 1.81 a closed channel delivers nothing more, so run() drains it first.)
+  void close();
 
 private:
   void serve(std::vector<storage_message>& batch);
@@ -36,11 +38,17 @@ private:
   void answer_write(storage_message& message, const write_ack& ack);
   void serve_read(storage_message& message);
 
+  void take_waiting(std::vector<storage_message>& batch);
+
+  net::any_io_executor executor_;
   std::shared_ptr<concurrent_mailbox<storage_message>> mailbox_;
   storage::job_store store_;
   std::shared_ptr<spdlog::logger> log_;
   // Which rows of each insert of the open transaction were new (not duplicates).
   std::unordered_map<const insert_jobs*, std::vector<bool>> staged_inserts_;
+  // Storage thread only: close() was called; run() is waiting in async_receive.
+  bool closing_ = false;
+  bool receiving_ = false;
 };
 
 }  // namespace qjob::actors
