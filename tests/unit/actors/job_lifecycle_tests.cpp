@@ -223,7 +223,8 @@ private:
 /// The counts of each circuit of a stored results document.
 std::vector<std::map<std::string, std::uint64_t>> counts_of(const std::string& document) {
   std::vector<std::map<std::string, std::uint64_t>> out;
-  for (const auto& entry : boost::json::parse(document).at("results").as_array()) {
+  const auto parsed = boost::json::parse(document);
+  for (const auto& entry : parsed.at("results").as_array()) {
     auto& counts = out.emplace_back();
     for (const auto& [bits, n] : entry.at("counts").as_object()) counts[std::string(bits)] = n.to_number<std::uint64_t>();
   }
@@ -344,6 +345,24 @@ net::awaitable<void> invalid_input_body() {
   co_await d.drain();
 }
 
+/// Input that is not JSON at all (the store does not check it): failed with a
+/// message that says so.
+net::awaitable<void> input_not_json_body() {
+  daemon_fixture d(co_await net::this_coro::executor);
+  std::vector<qs::job_row> batch;
+  auto bad = make_job("garbled");
+  bad.input = "{\"qubits\": 2, \"circuit\": [";
+  batch = rows(std::move(bad));
+  auto finals = co_await d.submit(std::move(batch));
+  auto final_status = co_await finals[0].get_for(5s);
+  BOOST_TEST((final_status.value_or(job_status::waiting) == job_status::failed));
+  auto view = co_await d.get("garbled");
+  BOOST_REQUIRE(view.job->run.error.has_value());
+  BOOST_TEST(view.job->run.error->code == "invalid_input");
+  BOOST_TEST(view.job->run.error->message.find("not valid JSON") != std::string::npos, view.job->run.error->message);
+  co_await d.drain();
+}
+
 net::awaitable<void> drain_body() {
   auto executor = co_await net::this_coro::executor;
   std::optional<daemon_fixture> d(std::in_place, executor);
@@ -381,6 +400,10 @@ BOOST_AUTO_TEST_CASE(cancelled_while_executing_it_ends_cancelled_and_frees_its_s
 }
 
 BOOST_AUTO_TEST_CASE(invalid_stored_input_fails_the_job_with_invalid_input) { run_coroutine(invalid_input_body()); }
+
+BOOST_AUTO_TEST_CASE(input_that_is_not_json_fails_the_job_with_invalid_input) {
+  run_coroutine(input_not_json_body());
+}
 
 BOOST_AUTO_TEST_CASE(drain_leaves_unfinished_jobs_unfinished_in_the_store) { run_coroutine(drain_body()); }
 

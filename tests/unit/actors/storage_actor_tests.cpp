@@ -267,8 +267,7 @@ net::awaitable<void> close_drains_body() {
     read.with_history = true;
     read.reply = std::move(view_reply);
     BOOST_REQUIRE(f.ref().try_send(std::move(read)));
-    f.ref().close();
-    BOOST_TEST(!f.ref().try_send(make_record("a", qs::job_status::executing, "too late")));
+    f.close();
     gate.set_value();
   }
   for (auto& answer : acks) {
@@ -280,6 +279,7 @@ net::awaitable<void> close_drains_body() {
   BOOST_REQUIRE(served.has_value());
   BOOST_TEST(served->history.size() == 21u);  // the read was sent after the writes
   co_await f.stop();
+  BOOST_TEST(!f.ref().try_send(make_record("a", qs::job_status::executing, "too late")));
 }
 
 }  // namespace

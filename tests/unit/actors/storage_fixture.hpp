@@ -94,6 +94,9 @@ public:
     co_return std::move(*view);
   }
 
+  /// Asks the actor to stop (what is buffered is still served). Any thread.
+  void close() { storage_->close(); }
+
   /// Closes the mailbox and waits until run() has returned (its completion is
   /// back on the test's executor).
   net::awaitable<void> stop() {
