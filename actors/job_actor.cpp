@@ -84,16 +84,25 @@ net::awaitable<void> job_actor::on_slot_granted() {
 }
 
 net::awaitable<void> job_actor::on_cancel(request_cancel& request) {
+  // Replies and messages are built as named locals: with g++ 12 the aggregate
+  // temporaries written inline here crashed the coroutine (SIGILL) on every cancel.
   if (job_.run.cancel_requested) {
-    request.reply.set(cancel_reply{cancel_outcome::accepted, "cancellation already requested"});
+    cancel_reply already{cancel_outcome::accepted, "cancellation already requested"};
+    request.reply.set(std::move(already));
     co_return;
   }
   job_.run.cancel_requested = true;
   if (!running_) {
     // Waiting here: always honoured at once.
-    if (!holds_slot_) services_->scheduler.try_send(withdraw_job{job_.id, job_.provider});
-    co_await finish(job_status::cancelled, std::nullopt, std::nullopt);
-    request.reply.set(cancel_reply{cancel_outcome::accepted, "cancelled"});
+    if (!holds_slot_) {
+      withdraw_job withdrawal{job_.id, job_.provider};
+      services_->scheduler.try_send(std::move(withdrawal));
+    }
+    std::optional<storage::job_error> no_error;
+    std::optional<std::string> no_result;
+    co_await finish(job_status::cancelled, std::move(no_error), std::move(no_result));
+    cancel_reply cancelled{cancel_outcome::accepted, "cancelled"};
+    request.reply.set(std::move(cancelled));
     co_return;
   }
   // Executing: remembered durably, then passed on to the provider. (`if (!co_await
@@ -103,8 +112,10 @@ net::awaitable<void> job_actor::on_cancel(request_cancel& request) {
     done_ = true;
     co_return;
   }
-  services_->providers.at(job_.provider).try_send(cancel_run{job_.id});
-  request.reply.set(cancel_reply{cancel_outcome::accepted, "cancellation passed on to the provider"});
+  cancel_run stop{job_.id};
+  services_->providers.at(job_.provider).try_send(std::move(stop));
+  cancel_reply passed_on{cancel_outcome::accepted, "cancellation passed on to the provider"};
+  request.reply.set(std::move(passed_on));
 }
 
 net::awaitable<void> job_actor::on_run_finished(run_finished& outcome) {
