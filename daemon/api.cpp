@@ -231,9 +231,11 @@ api::handler_result api::submit_batch(const http_request& request, const peer_id
     return std::nullopt;
   };
 
-  std::string prefix_format;
+  // How a conflict found at store time names the job: by its position in the batch
+  // (NDJSON rows skip blank lines, so the line number is not known there).
+  std::string conflict_field_format;
   if (ndjson) {
-    prefix_format = "line {}: ";
+    conflict_field_format = "job {}: ";
     std::string_view body = request.body();
     std::size_t line_number = 0;
     while (!body.empty()) {
@@ -252,7 +254,7 @@ api::handler_result api::submit_batch(const http_request& request, const peer_id
       if (auto error = add(job, prefix)) co_return error_response(*error);
     }
   } else {
-    prefix_format = "[{}].";
+    conflict_field_format = "[{}].";
     boost::system::error_code ec;
     auto body = json::parse(request.body(), ec);
     if (ec) co_return error_response(bad_request("invalid_json", "the body is not valid JSON: " + ec.message()));
@@ -265,10 +267,6 @@ api::handler_result api::submit_batch(const http_request& request, const peer_id
   }
   if (rows.empty()) co_return error_response(bad_request("invalid_batch", "the batch has no jobs"));
 
-  // Map row positions back for error fields: NDJSON rows skip blank lines, so name
-  // the conflicting job by its index in the batch there too.
-  // Named, not a temporary inside the co_await: g++ 12 destroys such temporaries twice.
-  const std::string conflict_field_format = ndjson ? "job {}: " : prefix_format;
   auto stored = co_await store_jobs(std::move(rows), conflict_field_format);
   if (auto* error = std::get_if<api_error>(&stored)) co_return error_response(*error);
   auto& reply = std::get<actors::insert_reply>(stored);
