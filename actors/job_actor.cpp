@@ -56,6 +56,8 @@ net::awaitable<void> job_actor::on_slot_granted() {
   const auto now = now_micros();
   if (job_.run.status == job_status::waiting) {
     job_.run.status = job_status::executing;
+    // The embedded simulator starts a job the moment it is handed over.
+    job_.run.submitted_at = now;
     job_.run.started_at = now;
   }
   job_.run.provider_status = "running";
