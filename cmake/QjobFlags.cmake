@@ -17,6 +17,11 @@ if(QJOB_SANITIZERS STREQUAL "address,undefined")
   target_link_options(qjob_flags INTERFACE -fsanitize=address,undefined)
 elseif(QJOB_SANITIZERS STREQUAL "thread")
   target_compile_options(qjob_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  # Asio's fenced blocks use std::atomic_thread_fence, which g++ 12 warns TSan does
+  # not model (-Wtsan); with -Werror every Asio user failed to build in this preset.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(qjob_flags INTERFACE -Wno-tsan)
+  endif()
   target_link_options(qjob_flags INTERFACE -fsanitize=thread)
 elseif(NOT QJOB_SANITIZERS STREQUAL "")
   message(FATAL_ERROR "QJOB_SANITIZERS must be empty, 'address,undefined' or 'thread', not '${QJOB_SANITIZERS}'")
