@@ -48,18 +48,17 @@ std::vector<qs::job_row> rows(Rows&&... jobs) {
   return out;
 }
 
-/// Long enough to still run when the test cancels it (seconds), yet each pass over
-/// the 2^20 amplitudes is short, so a cancel is seen at once.
+/// A job that runs for minutes in any build yet stops within one shot of a
+/// cancel: a mid-circuit measurement makes the simulator replay the circuit per
+/// shot, and it looks at the cancel flag before each.
 qs::job_row make_long_job(const std::string& id) {
   auto row = make_job(id);
-  std::string circuit;
-  for (int layer = 0; layer < 300; ++layer)
-    for (int q = 0; q < 20; ++q) {
-      if (!circuit.empty()) circuit += ',';
-      circuit += R"({"gate":"h","target":)" + std::to_string(q) + R"(},{"gate":"rz","target":)" + std::to_string(q) +
-                 R"(,"rotation":0.25})";
-    }
-  row.input = R"({"qubits":20,"circuit":[)" + circuit + "]}";
+  row.input_format = "qasm2";
+  const std::string program =
+      "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[16];\ncreg c[16];\n"
+      "h q;\nmeasure q[0] -> c[0];\nh q;\nrz(0.25) q;\nh q;\nmeasure q -> c;\n";
+  row.input = boost::json::serialize(boost::json::value(program));
+  row.shots = 10'000'000;
   row.fingerprint = "fp-long-" + id;
   return row;
 }
