@@ -195,8 +195,12 @@ net::awaitable<std::variant<actors::insert_reply, api_error>> api::store_jobs(st
 }
 
 api::handler_result api::submit_job(const http_request& request, const peer_identity& peer) {
+  // The request's DOM lives in an arena (parse_job_request copies what it keeps):
+  // freeing it node by node showed in profiles of batch submissions.
+  unsigned char arena_buffer[4096];
+  json::monotonic_resource arena(arena_buffer);
   boost::system::error_code ec;
-  auto body = json::parse(request.body(), ec);
+  auto body = json::parse(request.body(), ec, &arena);
   if (ec) co_return error_response(bad_request("invalid_json", "the body is not valid JSON: " + ec.message()));
   auto parsed = parse_job_request(body, peer.uid, rules_);
   if (auto* error = std::get_if<api_error>(&parsed)) co_return error_response(*error);
@@ -234,6 +238,9 @@ api::handler_result api::submit_batch(const http_request& request, const peer_id
   // How a conflict found at store time names the job: by its position in the batch
   // (NDJSON rows skip blank lines, so the line number is not known there).
   std::string conflict_field_format;
+  // Each job's DOM lives in an arena (one per line for NDJSON, reused), as in submit_job.
+  unsigned char arena_buffer[8192];
+  json::monotonic_resource arena(arena_buffer);
   if (ndjson) {
     conflict_field_format = "job {}: ";
     std::string_view body = request.body();
@@ -244,8 +251,9 @@ api::handler_result api::submit_batch(const http_request& request, const peer_id
       auto line = body.substr(0, end);
       body = end == std::string_view::npos ? std::string_view{} : body.substr(end + 1);
       if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      arena.release();  // the previous line's DOM is gone
       boost::system::error_code ec;
-      auto job = json::parse(line, ec);
+      auto job = json::parse(line, ec, &arena);
       const auto prefix = "line " + std::to_string(line_number) + ": ";
       if (ec)
         co_return error_response(bad_request("invalid_json", "line " + std::to_string(line_number) +
@@ -256,7 +264,7 @@ api::handler_result api::submit_batch(const http_request& request, const peer_id
   } else {
     conflict_field_format = "[{}].";
     boost::system::error_code ec;
-    auto body = json::parse(request.body(), ec);
+    auto body = json::parse(request.body(), ec, &arena);
     if (ec) co_return error_response(bad_request("invalid_json", "the body is not valid JSON: " + ec.message()));
     const auto* jobs = body.if_array();
     if (!jobs)
