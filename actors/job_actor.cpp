@@ -151,7 +151,8 @@ net::awaitable<bool> job_actor::commit(bool is_transition, std::optional<std::st
   for (;;) {
     auto [reply, answer] = make_promise<write_ack>(co_await net::this_coro::executor);
     record_run request{job_.id, job_.run, is_transition, now_micros(), result_json, std::move(reply)};
-    if (!co_await services_->storage.send(std::move(request))) co_return false;
+    const bool sent = co_await services_->storage.send(std::move(request));
+    if (!sent) co_return false;
     auto ack = co_await answer.get();
     if (!ack) co_return false;
     if (ack->ok()) {

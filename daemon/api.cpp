@@ -298,12 +298,14 @@ net::awaitable<std::variant<actors::job_view, api_error>> api::visible_job(const
     // Watch before reading, so a job that ends in between is not missed.
     auto [reply, answer] = actors::make_promise<job_status>(executor);
     actors::watch_final watch{id, std::move(reply)};
-    if (co_await services_.hub.send(std::move(watch))) final_signal.emplace(std::move(answer));
+    const bool watching = co_await services_.hub.send(std::move(watch));
+    if (watching) final_signal.emplace(std::move(answer));
   }
   for (int pass = 0;; ++pass) {
     auto [reply, answer] = actors::make_promise<actors::job_view>(executor);
     actors::get_job read{id, with_input, with_history, std::move(reply)};
-    if (!co_await services_.storage.send(std::move(read)))
+    const bool sent = co_await services_.storage.send(std::move(read));
+    if (!sent)
       co_return unavailable("qjobd is shutting down; try again when it is back");
     auto view = co_await answer.get();
     if (!view) co_return unavailable("the job store could not be read; see the daemon's log");
@@ -325,8 +327,11 @@ api::handler_result api::get_job(const std::string& id, const http_request& requ
   if (view.job->run.status == job_status::waiting) {
     auto [reply, answer] = actors::make_promise<std::optional<std::int64_t>>(co_await net::this_coro::executor);
     actors::get_queue_position query{id, std::move(reply)};
-    if (co_await services_.scheduler.send(std::move(query)))
-      if (auto known = co_await answer.get()) position = *known;
+    const bool sent = co_await services_.scheduler.send(std::move(query));
+    if (sent) {
+      auto known = co_await answer.get();
+      if (known) position = *known;
+    }
   }
   co_return json_response(status::ok, job_to_json(*view.job, position, with_history ? &view.history : nullptr));
 }
@@ -364,7 +369,8 @@ api::handler_result api::list_jobs(const http_request& request, const peer_ident
   }
   auto [reply, answer] = actors::make_promise<storage::job_page>(co_await net::this_coro::executor);
   actors::list_jobs query{std::move(filter), limit, cursor, std::move(reply)};
-  if (!co_await services_.storage.send(std::move(query)))
+  const bool sent = co_await services_.storage.send(std::move(query));
+  if (!sent)
     co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
   auto page = co_await answer.get();
   if (!page) co_return error_response(unavailable("the job store could not be read; see the daemon's log"));
@@ -400,7 +406,8 @@ api::handler_result api::get_result(const std::string& id, const http_request& r
   }
   auto [reply, answer] = actors::make_promise<std::optional<std::string>>(co_await net::this_coro::executor);
   actors::read_result read{id, std::move(reply)};
-  if (!co_await services_.storage.send(std::move(read)))
+  const bool sent = co_await services_.storage.send(std::move(read));
+  if (!sent)
     co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
   auto document = co_await answer.get();
   if (!document || !*document)
@@ -436,7 +443,8 @@ api::handler_result api::cancel_job(const std::string& id, const http_request&, 
 
   auto [reply, answer] = actors::make_promise<actors::cancel_reply>(co_await net::this_coro::executor);
   actors::cancel_job cancel{id, std::move(reply)};
-  if (!co_await services_.jobs.send(std::move(cancel)))
+  const bool sent = co_await services_.jobs.send(std::move(cancel));
+  if (!sent)
     co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
   auto outcome = co_await answer.get();
   if (outcome && outcome->outcome == actors::cancel_outcome::not_cancellable)
@@ -455,7 +463,8 @@ api::handler_result api::cancel_job(const std::string& id, const http_request&, 
 api::handler_result api::get_batch(const std::string& id, const http_request&, const peer_identity& peer) {
   auto [reply, answer] = actors::make_promise<storage::batch_counts>(co_await net::this_coro::executor);
   actors::count_batch query{id, visible_owner(peer), std::move(reply)};
-  if (!co_await services_.storage.send(std::move(query)))
+  const bool sent = co_await services_.storage.send(std::move(query));
+  if (!sent)
     co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
   auto counts = co_await answer.get();
   if (!counts) co_return error_response(unavailable("the job store could not be read; see the daemon's log"));
@@ -472,7 +481,8 @@ api::handler_result api::cancel_batch(const std::string& id, const http_request&
   auto executor = co_await net::this_coro::executor;
   auto [reply, answer] = actors::make_promise<std::vector<std::string>>(executor);
   actors::list_batch_unfinished query{id, visible_owner(peer), std::move(reply)};
-  if (!co_await services_.storage.send(std::move(query)))
+  const bool sent = co_await services_.storage.send(std::move(query));
+  if (!sent)
     co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
   auto ids = co_await answer.get();
   if (!ids) co_return error_response(unavailable("the job store could not be read; see the daemon's log"));
@@ -485,7 +495,8 @@ api::handler_result api::cancel_batch(const std::string& id, const http_request&
   for (auto& job_id : *ids) {
     auto [cancel_reply_slot, cancel_answer] = actors::make_promise<actors::cancel_reply>(executor);
     actors::cancel_job cancel{std::move(job_id), std::move(cancel_reply_slot)};
-    if (!co_await services_.jobs.send(std::move(cancel))) break;
+    const bool sent = co_await services_.jobs.send(std::move(cancel));
+    if (!sent) break;
     auto outcome = co_await cancel_answer.get();
     if (outcome && outcome->outcome == actors::cancel_outcome::accepted) ++requested;
   }
@@ -503,8 +514,10 @@ api::handler_result api::metrics(const http_request&) {
   auto [reply, answer] =
       actors::make_promise<std::vector<storage::job_store::status_count>>(co_await net::this_coro::executor);
   actors::count_by_status query{std::move(reply)};
-  if (co_await services_.storage.send(std::move(query)))
-    if (auto counts = co_await answer.get())
+  const bool sent = co_await services_.storage.send(std::move(query));
+  std::optional<std::vector<storage::job_store::status_count>> counts;
+  if (sent) counts = co_await answer.get();
+  if (counts)
       for (const auto& count : *counts)
         text += "qjob_jobs{provider=\"" + count.provider + "\",status=\"" +
                 std::string(storage::to_string(count.status)) + "\"} " + std::to_string(count.count) + "\n";
