@@ -10,6 +10,7 @@
 #include <chrono>
 #include <random>
 #include <set>
+#include <stdexcept>
 
 namespace qjob::daemon {
 
@@ -27,9 +28,23 @@ const std::set<std::string_view> known_fields{"id",    "name",   "provider", "ta
                                               "input", "params", "tags",     "priority", "input_format"};
 
 std::string sha256_hex(std::string_view text) {
+  // One fetched digest and context per thread: EVP_Digest fetches SHA-256 and
+  // allocates a context on every call, which cost more than hashing a small job.
+  struct digest_context {
+    EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~digest_context() {
+      EVP_MD_CTX_free(ctx);
+      EVP_MD_free(md);
+    }
+  };
+  thread_local digest_context context;
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  if (!context.md || !context.ctx || EVP_DigestInit_ex(context.ctx, context.md, nullptr) != 1 ||
+      EVP_DigestUpdate(context.ctx, text.data(), text.size()) != 1 ||
+      EVP_DigestFinal_ex(context.ctx, digest.data(), &length) != 1)
+    throw std::runtime_error("SHA-256 is not available from OpenSSL");
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   for (unsigned int i = 0; i < length; ++i) {
@@ -94,6 +109,38 @@ private:
   const json::object& body_;
   const std::string& prefix_;
 };
+
+/// The text the fingerprint hashes: byte for byte what serialising the object
+/// {owner, name, provider, target, shots, input_format, input, params, tags,
+/// priority} gives (stored fingerprints depend on it), built from the serialised
+/// input and params instead of a copy of their DOM.
+std::string fingerprint_text(const storage::job_row& row) {
+  auto quoted = [](const std::string& text) { return json::serialize(json::string_view(text)); };
+  std::string text;
+  text.reserve(row.input.size() + row.params.size() + row.name.size() + 192);
+  text += "{\"owner\":";
+  text += std::to_string(row.owner);
+  text += ",\"name\":";
+  text += quoted(row.name);
+  text += ",\"provider\":";
+  text += quoted(row.provider);
+  text += ",\"target\":";
+  text += quoted(row.target);
+  text += ",\"shots\":";
+  text += std::to_string(row.shots);
+  text += ",\"input_format\":";
+  text += quoted(row.input_format);
+  text += ",\"input\":";
+  text += row.input;
+  text += ",\"params\":";
+  text += row.params;
+  text += ",\"tags\":";
+  text += json::serialize(json::array(row.tags.begin(), row.tags.end()));
+  text += ",\"priority\":";
+  text += std::to_string(row.priority);
+  text += '}';
+  return text;
+}
 
 }  // namespace
 
@@ -204,17 +251,7 @@ std::variant<storage::job_row, api_error> parse_job_request(const json::value& b
   row.input = json::serialize(*input);
   row.params = json::serialize(params);
   row.created_at = micros_now();
-  json::array tags(row.tags.begin(), row.tags.end());
-  row.fingerprint = sha256_hex(json::serialize(json::object{{"owner", owner},
-                                                            {"name", row.name},
-                                                            {"provider", row.provider},
-                                                            {"target", row.target},
-                                                            {"shots", row.shots},
-                                                            {"input_format", row.input_format},
-                                                            {"input", *input},
-                                                            {"params", params},
-                                                            {"tags", std::move(tags)},
-                                                            {"priority", row.priority}}));
+  row.fingerprint = sha256_hex(fingerprint_text(row));
   return row;
 }
 
