@@ -133,6 +133,10 @@ private:
   net::awaitable<void> drain() {
     if (stopping_) co_return;
     stopping_ = true;
+    // drain() runs inside a supervised task, which the emit() below cancels too:
+    // without this its next co_await threw, so the deadline and io_.stop() were
+    // never reached and qjobd only exited once every other task happened to end.
+    co_await net::this_coro::throw_if_cancelled(false);
     ::sd_notify(0, "STOPPING=1\nSTATUS=draining");
     api_->start_draining();
     server_->close();
@@ -142,7 +146,10 @@ private:
     scheduler_.close();
     for (auto& provider : local_providers_) provider->close();
     hub_.close();
-    tasks_.emit(net::cancellation_type::total);  // connections, waits, retry timers
+    // Connections, waits, retry timers. Terminal, not total: the branches of an
+    // awaitable `||` (a ?wait= request) are co_spawned, and co_spawn lets only
+    // terminal cancellation through, so a held request kept qjobd alive.
+    tasks_.emit(net::cancellation_type::terminal);
     storage_.close();  // served last: what is buffered still commits
     net::steady_timer deadline(co_await net::this_coro::executor, config_.drain_timeout);
     // The drain coroutine itself is a child when it runs from the signal watcher.
