@@ -537,16 +537,27 @@ rate_figure submit_batches(const fs::path& socket, pid_t daemon, int requests, i
   return figure;
 }
 
-/// Median and p90 of a 4 KiB append + fdatasync in `dir`, in milliseconds.
-percentiles fsync_latency(const fs::path& dir) {
+/// Latency of a 4 KiB write + fdatasync in `dir`, in milliseconds: appending (the
+/// file grows, so its size is synced too) or overwriting the same 800 KiB in
+/// turn (as a WAL does once it has reached its size).
+percentiles fsync_latency(const fs::path& dir, bool append) {
   const auto path = dir / "fsync-probe";
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) throw std::runtime_error("cannot create " + path.string());
   std::vector<char> block(4096, 'x');
   std::vector<double> samples;
+  if (!append) {
+    for (int i = 0; i < 200; ++i)
+      if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size()))
+        throw std::runtime_error("write failed on " + path.string());
+    ::fsync(fd);
+  }
   for (int i = 0; i < 200; ++i) {
     const auto begin = bench_clock::now();
-    if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size()) || ::fdatasync(fd) != 0)
+    const auto offset = static_cast<off_t>(i) * 4096;
+    const auto written = append ? ::write(fd, block.data(), block.size())
+                                : ::pwrite(fd, block.data(), block.size(), offset);
+    if (written != static_cast<ssize_t>(block.size()) || ::fdatasync(fd) != 0)
       throw std::runtime_error("write/fdatasync failed on " + path.string());
     samples.push_back(seconds_since(begin) * 1e3);
   }
@@ -586,11 +597,14 @@ int main(int argc, char** argv) {
     if (!::mkdtemp(pattern.data())) throw std::runtime_error("cannot create a directory in " + opts.parent.string());
     const fs::path root = pattern;
 
-    const auto fsync = fsync_latency(root);
+    const auto appends = fsync_latency(root, true);
+    const auto overwrites = fsync_latency(root, false);
     std::printf("qjob_daemon_bench: qjobd %s\n", opts.qjobd.c_str());
     std::printf("state directories and sockets under %s\n", root.c_str());
-    std::printf("machine: nproc %u, load %s; fdatasync of 4 KiB appends there: p50 %.3f ms, p90 %.3f ms, max %.3f ms\n\n",
-                std::thread::hardware_concurrency(), load_text().c_str(), fsync.p50, fsync.p90, fsync.max);
+    std::printf("machine: nproc %u, load %s\n", std::thread::hardware_concurrency(), load_text().c_str());
+    std::printf("fdatasync of 4 KiB there: appends p50 %.3f / p90 %.3f / max %.3f ms; overwrites p50 %.3f / p90 %.3f / "
+                "max %.3f ms\n\n",
+                appends.p50, appends.p90, appends.max, overwrites.p50, overwrites.p90, overwrites.max);
     std::printf("| figure | rate | request latency | daemon CPU us/job | bench CPU us/job | target\n");
     std::printf("| --- | --- | --- | --- | --- | ---\n");
 
