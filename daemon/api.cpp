@@ -183,8 +183,16 @@ net::awaitable<std::variant<actors::insert_reply, api_error>> api::store_jobs(st
     co_return api_error{status::internal_server_error, "internal", "the job store failed; see the daemon's log", ""};
   }
   std::vector<storage::job_row> started;
-  for (std::size_t i = 0; i < stored->rows.size(); ++i)
-    if (stored->inserted[i]) started.push_back(stored->rows[i]);
+  started.reserve(stored->rows.size());
+  for (std::size_t i = 0; i < stored->rows.size(); ++i) {
+    if (!stored->inserted[i]) continue;
+    // Copied without its input: a job actor reads the input from the store when the
+    // job runs, so waiting jobs need not hold it in memory.
+    auto& row = stored->rows[i];
+    auto input = std::move(row.input);
+    started.push_back(row);
+    row.input = std::move(input);
+  }
   jobs_submitted_ += started.size();
   // Sent before the answer, so a cancel the client sends next finds the job actor.
   if (!started.empty()) {
@@ -270,6 +278,7 @@ api::handler_result api::submit_batch(const http_request& request, const peer_id
     if (!jobs)
       co_return error_response(bad_request(
           "invalid_batch", "a batch is a JSON array of jobs, or NDJSON with Content-Type: application/x-ndjson"));
+    rows.reserve(std::min<std::size_t>(jobs->size(), config_.max_batch_jobs));
     for (std::size_t i = 0; i < jobs->size(); ++i)
       if (auto error = add((*jobs)[i], "[" + std::to_string(i) + "].")) co_return error_response(*error);
   }
