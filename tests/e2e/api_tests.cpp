@@ -8,7 +8,9 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <set>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -634,6 +636,29 @@ BOOST_AUTO_TEST_CASE(sigterm_exits_with_status_0) {
   submit(daemon, job_of(bell_input()));
   BOOST_TEST(daemon.terminate() == 0);
   BOOST_TEST(!std::filesystem::exists(daemon.socket()), "the socket is removed");
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_with_a_held_wait_request_exits_0_promptly) {
+  daemon_process daemon(daemon_options{.config = one_worker_config()});
+  const auto blocker = occupy_the_worker(daemon);
+  std::atomic<bool> answered{false};
+  std::thread waiter([&] {
+    try {
+      daemon.get("/v1/jobs/" + blocker + "?wait=60");
+    } catch (const std::exception&) {
+      // The connection may close without an answer: the daemon is going away.
+    }
+    answered = true;
+  });
+  // The wait is registered once the daemon has read the request; give it a moment.
+  std::this_thread::sleep_for(300ms);
+  const auto started = std::chrono::steady_clock::now();
+  const int status = daemon.terminate();
+  const auto took = std::chrono::steady_clock::now() - started;
+  waiter.join();
+  BOOST_TEST(status == 0);
+  BOOST_TEST((took < 30s), "the drain did not wait for the held request");
+  BOOST_TEST(answered.load());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -63,22 +63,39 @@ inline std::string bits_of(std::uint64_t value, int qubits) {
   return bits;
 }
 
-/// A circuit that keeps a worker busy far longer than any test waits for it (a
-/// 22-qubit state, many thousand gates), so it ends only by being cancelled.
-inline json::object endless_input() {
-  constexpr int qubits = 22;
-  json::array gates;
-  for (int layer = 0; layer < 1500; ++layer)
-    for (int q = 0; q < qubits; ++q)
-      gates.push_back(layer % 2 == 0 ? json::object{{"gate", "h"}, {"target", q}}
-                                     : json::object{{"gate", "cnot"}, {"control", q}, {"target", (q + 1) % qubits}});
-  return json::object{{"qubits", qubits}, {"circuit", std::move(gates)}};
+/// A qasm2 program that keeps a worker busy far longer than any test waits for it,
+/// so it ends only by being cancelled: a 20-qubit state and some 300,000 gates,
+/// written small by nesting gate definitions that each apply the previous twice.
+inline std::string endless_input() {
+  constexpr int qubits = 20;
+  constexpr int doublings = 13;
+  std::string params, args, body;
+  for (int q = 0; q < qubits; ++q) {
+    params += (q ? "," : "") + ("a" + std::to_string(q));
+    args += (q ? "," : "") + ("r[" + std::to_string(q) + "]");
+    body += "h a" + std::to_string(q) + "; ";
+  }
+  for (int q = 0; q < qubits; ++q) body += "cx a" + std::to_string(q) + ",a" + std::to_string((q + 1) % qubits) + "; ";
+  std::string program = "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg r[" + std::to_string(qubits) + "];\ncreg c[" +
+                        std::to_string(qubits) + "];\ngate g0 " + params + " { " + body + "}\n";
+  for (int k = 1; k <= doublings; ++k) {
+    const auto previous = "g" + std::to_string(k - 1) + " " + params + "; ";
+    program += "gate g" + std::to_string(k) + " " + params + " { " + previous + previous + "}\n";
+  }
+  program += "g" + std::to_string(doublings) + " " + args + ";\nmeasure r -> c;\n";
+  return program;
 }
 
-/// A job of `input` with the given extra fields.
-inline json::object job_of(json::object input, json::object fields = {}) {
+/// A job of `input` (a circuit object, an array of them or qasm2 text) with the
+/// given extra fields.
+inline json::object job_of(json::value input, json::object fields = {}) {
   fields["input"] = std::move(input);
   return fields;
+}
+
+/// A job of qasm2 program text with the given extra fields.
+inline json::object job_of(const std::string& program, json::object fields = {}) {
+  return job_of(json::value(json::string(program)), std::move(fields));
 }
 
 /// POST /v1/jobs expecting 201; the job.
