@@ -419,6 +419,26 @@ BOOST_AUTO_TEST_CASE(result_of_a_job_that_is_not_final_answers_409_not_final) {
   cancel_and_wait(daemon, blocker);
 }
 
+BOOST_AUTO_TEST_CASE(result_of_a_failed_job_answers_409_job_failed) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  BOOST_TEST_MESSAGE("skipped: a sanitizer build cannot run under an address space limit");
+  return;
+#endif
+  // The only way the local simulator fails a job: a state vector (30 qubits: 16 GiB)
+  // that cannot be allocated, here under a 2 GiB address space limit.
+  daemon_process daemon(daemon_options{.config = one_worker_config(), .address_space_limit = 2ull << 30});
+  const auto id = text(submit(daemon, job_of(value_input(1, 30))), "id");
+  const auto job = wait_final(daemon, id);
+  BOOST_TEST_REQUIRE(text(job, "status") == "failed", json::serialize(job));
+  BOOST_TEST(job.at("error").at("code") == json::value("out_of_memory"), json::serialize(job));
+  BOOST_TEST(!text(job.at("error").as_object(), "message").empty());
+  auto result = daemon.get("/v1/jobs/" + id + "/result");
+  check_error(result, 409, "job_failed");
+  BOOST_TEST(result.error_message().find("does not fit") != std::string::npos, result.body);
+  check_error(daemon.post("/v1/jobs/" + id + "/cancel", ""), 409, "already_final");
+  BOOST_TEST(daemon.get("/v1/jobs?status=failed").json().at("jobs").as_array().size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(result_of_a_cancelled_job_answers_409_job_cancelled) {
   daemon_process daemon(daemon_options{.config = one_worker_config()});
   const auto blocker = occupy_the_worker(daemon);

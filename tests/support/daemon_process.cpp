@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -113,6 +114,10 @@ void daemon_process::start() {
     ::dup2(null, STDIN_FILENO);
     ::dup2(log, STDOUT_FILENO);
     ::dup2(log, STDERR_FILENO);
+    if (options_.address_space_limit != 0) {
+      const rlimit limit{options_.address_space_limit, options_.address_space_limit};
+      ::setrlimit(RLIMIT_AS, &limit);
+    }
     ::execve(args[0], args.data(), envp.data());
     static const char message[] = "daemon_process: cannot exec qjobd\n";
     (void)!::write(STDERR_FILENO, message, sizeof message - 1);

@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -19,6 +20,10 @@ struct daemon_options {
   /// Makes the temp directory (socket and state) enterable by every user (0755),
   /// for tests that connect as another uid.
   bool reachable_by_all = false;
+  /// RLIMIT_AS for qjobd in bytes (0: none), so that a too large state vector fails
+  /// to allocate (a failed job) instead of exhausting the host. Not for sanitizer
+  /// builds, which reserve terabytes of address space.
+  std::uint64_t address_space_limit = 0;
   /// How long start-up may take until GET /v1/health answers 200 (sanitizer builds
   /// are slow; the deadline only bounds a failure).
   std::chrono::seconds ready_deadline{60};
