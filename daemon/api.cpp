@@ -504,8 +504,8 @@ api::handler_result api::cancel_batch(const std::string& id, const http_request&
   for (auto& job_id : *ids) {
     auto [cancel_reply_slot, cancel_answer] = actors::make_promise<actors::cancel_reply>(executor);
     actors::cancel_job cancel{std::move(job_id), std::move(cancel_reply_slot)};
-    const bool sent = co_await services_.jobs.send(std::move(cancel));
-    if (!sent) break;
+    const bool forwarded = co_await services_.jobs.send(std::move(cancel));
+    if (!forwarded) break;
     auto outcome = co_await cancel_answer.get();
     if (outcome && outcome->outcome == actors::cancel_outcome::accepted) ++requested;
   }
