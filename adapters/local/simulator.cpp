@@ -20,9 +20,17 @@ using formats::operation;
 
 // Outcomes below this are rounding noise of amplitudes that should be zero.
 constexpr double reported_probability = 1e-12;
-// Operations applied between two looks at the cancel flag: a few passes over
-// a large state, microseconds on a small one.
-constexpr std::size_t ops_per_cancel_check = 256;
+// Operations applied between two looks at the cancel flag: at most 256, and fewer
+// on large states so that a cancel is seen within about 2^29 amplitude updates
+// (well under a second) however wide the circuit.
+constexpr std::size_t max_ops_per_cancel_check = 256;
+constexpr std::uint32_t amplitude_updates_per_cancel_check_log2 = 29;
+
+std::size_t ops_per_cancel_check(std::uint32_t qubits) {
+  if (qubits >= amplitude_updates_per_cancel_check_log2) return 1;
+  return std::min(max_ops_per_cancel_check,
+                  std::size_t{1} << (amplitude_updates_per_cancel_check_log2 - qubits));
+}
 // A circuit from this size up is worth starting threads for.
 constexpr std::uint32_t threaded_qubits = 14;
 
@@ -51,9 +59,10 @@ class cancel_probe {
 
 void apply_checked(state_vector& state, std::span<const operation* const> ops, worker_pool& pool,
                    const cancel_probe& cancel) {
-  for (std::size_t first = 0; first < ops.size(); first += ops_per_cancel_check) {
+  const std::size_t chunk = ops_per_cancel_check(state.qubits());
+  for (std::size_t first = 0; first < ops.size(); first += chunk) {
     cancel.check();
-    state.apply(ops.subspan(first, std::min(ops_per_cancel_check, ops.size() - first)), pool);
+    state.apply(ops.subspan(first, std::min(chunk, ops.size() - first)), pool);
   }
 }
 
