@@ -49,6 +49,7 @@ public:
 
   /// From now on every request is answered 503 (the daemon is stopping).
   void start_draining() noexcept { draining_ = true; }
+  bool draining() const noexcept { return draining_; }
   void set_ready() noexcept { ready_ = true; }
   void connection_opened() noexcept { ++open_connections_; }
   void connection_closed() noexcept { --open_connections_; }

@@ -10,6 +10,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
@@ -163,6 +164,13 @@ net::awaitable<void> control_server::serve_connection(net::local::stream_protoco
     try {
       response = co_await api_.handle(request, peer);
     } catch (const std::exception& e) {
+      // A request held open (?wait=) when the daemon drains is cut short on purpose;
+      // the connection just closes.
+      const auto* system = dynamic_cast<const boost::system::system_error*>(&e);
+      if (api_.draining() && system && system->code() == net::error::operation_aborted) {
+        log_->debug("conn={} request cut short by shutdown", connection);
+        break;
+      }
       log_->error("conn={} uid={} {} {} failed: {}", connection, peer.uid, std::string(request.method_string()),
                   std::string(request.target()), e.what());
       response = early_error(http::status::internal_server_error, "internal", "internal error; see the daemon's log");
