@@ -1,0 +1,119 @@
+#pragma once
+
+#include "fakes/fault_plan.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qjob::fakes {
+
+/// How a fake_ionq behaves.
+struct fake_ionq_options {
+  /// The key clients must send as `Authorization: apiKey <key>`; others get 401.
+  std::string api_key = "test-key";
+  /// 0 for an ephemeral port.
+  unsigned short port = 0;
+  /// A job moves one status (submitted -> ready -> started -> completed) each time
+  /// it has been observed this many times (a GET of the job, or its appearance in
+  /// a list page); 0: polls do not move jobs.
+  unsigned polls_per_step = 1;
+  /// A job also moves one status each time this much time has passed since its
+  /// creation; 0: time does not move jobs.
+  std::chrono::milliseconds step_time{0};
+  /// Seeds the job ids.
+  std::uint64_t seed = 1;
+  /// Faults injected from the start.
+  fault_plan faults;
+};
+
+/// One request the fake received, faulted or not.
+struct recorded_request {
+  std::string method;
+  std::string target;        ///< path and query as sent
+  std::string path;          ///< path without the query and without "/v0.4"
+  bool authorized = false;   ///< carried the right `Authorization: apiKey` header
+  std::string content_type;
+  std::string user_agent;
+  std::uint64_t connection = 0;  ///< which accepted connection (1, 2, ...) carried it
+  std::string qjob_id;       ///< `metadata.qjob_id` of a POST /jobs body, if any
+  std::string created_job;   ///< the id of the job a POST created, if it did
+  std::string fault;         ///< fault_name() of the fault that hit it, or empty
+  unsigned status = 0;       ///< the status answered; 0 when none was (reset, garbage)
+};
+
+/// A fake IonQ Quantum Cloud v0.4 server on 127.0.0.1, speaking the API as the
+/// published spec and its example payloads show:
+/// - `POST /v0.4/jobs` with ionq.circuit.v1 or ionq.multi-circuit.v1 bodies (QIS
+///   gates; native-gateset circuits are accepted and end `failed` with
+///   `UnsupportedGate`, as the fake does not simulate them) -> 201 `{id,status,session_id}`;
+/// - `GET /v0.4/jobs/{id}`: the job object, status moving as the options say,
+///   `metadata` echoed, `results.probabilities.url` once completed;
+/// - `GET /v0.4/jobs/{id}/results/probabilities`: the exact probabilities of the
+///   submitted circuit (our simulator), keys decimal little-endian; for a
+///   multi-circuit parent `{child id: {...}}`; 404 until completed;
+/// - `GET /v0.4/jobs?limit=&next=&status=&target=&parent_job_id=&ids=`: newest first,
+///   children only with parent_job_id, `next` an opaque cursor or null;
+/// - `PUT /v0.4/jobs/{id}/status/cancel`: a job not yet final becomes `canceled`; a
+///   final one stays as it was, though the answer says `canceled` (re-read the job);
+/// - errors as the spec's `{error, message, statusCode}`: 400, 401, 404, 413.
+/// Test hooks, without auth or faults: `GET /_fake/requests` (the record as JSON),
+/// `GET /_fake/jobs`, `PUT /_fake/faults` (body: a fault spec replacing the plan).
+///
+/// Runs on the executor given (one thread); the object's methods must be called
+/// there too. Sessions share the fake's state by shared_ptr, so destroying the fake
+/// (or its io_context) with connections still open is safe.
+class fake_ionq {
+public:
+  /// Binds and listens at once (throws boost::system::system_error when it cannot);
+  /// call start() to serve.
+  explicit fake_ionq(boost::asio::any_io_executor executor, fake_ionq_options options = {});
+  fake_ionq(const fake_ionq&) = delete;
+  fake_ionq& operator=(const fake_ionq&) = delete;
+  /// Stops serving (see stop()).
+  ~fake_ionq();
+
+  /// Spawns the accept loop on the executor. An exception in it propagates out of
+  /// the io_context's run functions.
+  void start();
+  /// Closes the listener and every open connection.
+  void stop();
+
+  unsigned short port() const;
+  /// "http://127.0.0.1:<port>/v0.4", the base URL clients use.
+  std::string base_url() const;
+
+  /// Replaces the fault plan (and reseeds it).
+  void set_faults(fault_plan plan);
+  /// Appends one fault rule.
+  void add_fault(fault_rule rule);
+  /// Closes the connections that wait for their next request, as a server whose
+  /// keep-alive timeout passed would: clients' pooled connections go stale.
+  void close_idle_connections();
+
+  /// Every request received so far, in order (test hooks excluded).
+  const std::vector<recorded_request>& requests() const;
+  /// Requests of `method` whose path (after "/v0.4") starts with `path_prefix`.
+  std::size_t count(const std::string& method, const std::string& path_prefix = "") const;
+  /// Jobs created per `metadata.qjob_id` (creates without one are not counted).
+  std::map<std::string, std::size_t> creates_by_qjob_id() const;
+  /// TCP connections accepted so far.
+  std::uint64_t connections_accepted() const;
+  /// Jobs held, children of multi-circuit jobs included.
+  std::size_t job_count() const;
+  /// A job's status now (without counting as an observation), or nullopt if unknown.
+  std::optional<std::string> job_status(const std::string& id) const;
+
+  struct state;
+
+private:
+  std::shared_ptr<state> state_;
+};
+
+}  // namespace qjob::fakes
