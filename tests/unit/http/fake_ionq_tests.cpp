@@ -4,7 +4,9 @@
 #include "support/coroutine_runner.hpp"
 #include "support/shared_dir.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -135,6 +137,22 @@ net::awaitable<void> slower_progression() {
   BOOST_TEST(first.at("status").as_string() == "submitted");
   BOOST_TEST(second.at("status").as_string() == "ready");
   BOOST_TEST(first.at("results").is_null());
+}
+
+net::awaitable<void> progression_by_time() {
+  auto ex = co_await net::this_coro::executor;
+  fakes::fake_ionq_options options;
+  options.polls_per_step = 0;
+  options.step_time = std::chrono::milliseconds(1);
+  fakes::fake_ionq fake(ex, options);
+  fake.start();
+  fake_client client(ex, fake);
+  const auto id = co_await client.create(circuit_job("t"));
+  net::steady_timer three_steps(ex, std::chrono::milliseconds(5));
+  co_await three_steps.async_wait(net::use_awaitable);
+  const auto job = co_await client.get_json("/jobs/" + id);
+  BOOST_TEST(job.at("status").as_string() == "completed");
+  BOOST_TEST(job.at("completed_at").is_string());
 }
 
 net::awaitable<void> probabilities_of_the_submitted_circuit() {
@@ -459,6 +477,8 @@ BOOST_AUTO_TEST_CASE(job_moves_submitted_ready_started_completed_one_step_per_po
 }
 
 BOOST_AUTO_TEST_CASE(polls_per_step_slows_the_progression) { run_coroutine(slower_progression()); }
+
+BOOST_AUTO_TEST_CASE(step_time_moves_jobs_without_polls) { run_coroutine(progression_by_time()); }
 
 BOOST_AUTO_TEST_CASE(completed_job_serves_the_probabilities_of_its_circuit) {
   run_coroutine(probabilities_of_the_submitted_circuit());
