@@ -110,6 +110,8 @@ public:
   /// A job's status now (without counting as an observation), or nullopt if unknown.
   std::optional<std::string> job_status(const std::string& id) const;
 
+  /// The jobs, fault plan, record and open sessions, shared with the session
+  /// coroutines (defined in the .cpp; public only so that they can name it).
   struct state;
 
 private:
