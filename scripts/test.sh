@@ -17,8 +17,9 @@ for preset in ci asan; do
 done
 
 # ThreadSanitizer: only the executables whose suites carry the tsan label (actor
-# runtime, storage thread, simulator workers); the test preset selects that label.
+# runtime, storage thread, simulator workers, HTTP client); the test preset selects
+# that label.
 echo "== tsan =="
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j"$jobs" --target actors_tests adapters_tests
+cmake --build --preset tsan -j"$jobs" --target actors_tests adapters_tests http_tests
 ctest --preset tsan
