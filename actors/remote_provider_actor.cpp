@@ -1,0 +1,424 @@
+#include "remote_provider_actor.hpp"
+
+#include "formats/job_input.hpp"
+#include "ionq/ionq_request.hpp"
+#include "ionq/ionq_results.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+namespace qjob::actors {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+std::shared_ptr<spdlog::logger> provider_log(const std::string& name) {
+  auto log = spdlog::get("provider." + name);
+  return log ? log : spdlog::default_logger()->clone("provider." + name);
+}
+
+remote_failure to_failure(const ionq::client_error& error) {
+  remote_failure failure;
+  failure.message = error.message;
+  switch (error.kind) {
+    case ionq::error_kind::permanent: failure.kind = remote_failure_kind::permanent; break;
+    case ionq::error_kind::credentials: failure.kind = remote_failure_kind::credentials; break;
+    case ionq::error_kind::transient:
+    case ionq::error_kind::outcome_unknown: failure.kind = remote_failure_kind::transient; break;
+  }
+  return failure;
+}
+
+remote_failure permanent(std::string message) { return remote_failure{remote_failure_kind::permanent, std::move(message)}; }
+
+template <class T>
+remote_outcome<T> failed(remote_failure failure) {
+  remote_outcome<T> outcome;
+  outcome.failure = std::move(failure);
+  return outcome;
+}
+
+template <class T>
+remote_outcome<T> succeeded(T value) {
+  remote_outcome<T> outcome;
+  outcome.value = std::move(value);
+  return outcome;
+}
+
+/// Our job's input and params, parsed as the translation needs them.
+struct parsed_job {
+  std::optional<formats::parsed_input> input;
+  boost::json::value params;
+  std::string error;  // "" when parsed
+};
+
+parsed_job parse_job(const std::string& input_format, const std::string& input, const std::string& params) {
+  parsed_job job;
+  boost::system::error_code ec;
+  auto input_json = boost::json::parse(input, ec);
+  if (ec) {
+    job.error = "stored job input is not valid JSON: " + ec.message();
+    return job;
+  }
+  if (!params.empty()) {
+    job.params = boost::json::parse(params, ec);
+    if (ec) {
+      job.error = "stored job params are not valid JSON: " + ec.message();
+      return job;
+    }
+  }
+  auto parsed = formats::parse_job_input(input_format, input_json, formats::input_limits{});
+  if (parsed.error) {
+    job.error = parsed.error->message;
+    return job;
+  }
+  job.input = std::move(parsed.input);
+  return job;
+}
+
+// One exchange each: callables that call() may run more than once.
+struct submit_op {
+  std::string body;
+  net::awaitable<ionq::client_result<std::string>> operator()(ionq::ionq_client& client) const {
+    return client.submit_body(body);
+  }
+};
+
+struct get_op {
+  std::string id;
+  net::awaitable<ionq::client_result<ionq::job_info>> operator()(ionq::ionq_client& client) const {
+    return client.get(id);
+  }
+};
+
+struct cancel_op {
+  std::string id;
+  net::awaitable<ionq::client_result<ionq::job_info>> operator()(ionq::ionq_client& client) const {
+    return client.cancel(id);
+  }
+};
+
+struct list_op {
+  std::size_t limit = 0;
+  std::optional<std::string> next;
+  net::awaitable<ionq::client_result<ionq::job_page>> operator()(ionq::ionq_client& client) const {
+    return client.list(limit, next);
+  }
+};
+
+struct probabilities_op {
+  ionq::job_info job;
+  std::vector<formats::circuit> circuits;
+  ionq::document_options options;
+  net::awaitable<ionq::client_result<std::string>> operator()(ionq::ionq_client& client) const {
+    return client.probabilities(job, circuits, options);
+  }
+};
+
+}  // namespace
+
+remote_provider_actor::remote_provider_actor(net::any_io_executor executor, std::unique_ptr<http::http_client> http,
+                                             std::string api_key, remote_provider_settings settings,
+                                             ionq::client_options client_options)
+    : executor_(executor),
+      settings_(std::move(settings)),
+      log_(provider_log(settings_.name)),
+      http_(std::move(http)),
+      client_(std::make_unique<ionq::ionq_client>(*http_, std::move(api_key), std::move(client_options))),
+      mailbox_(std::make_shared<mailbox<remote_provider_message>>(executor, remote_provider_mailbox_capacity)),
+      limiter_(settings_.requests_per_second, settings_.burst, clock::now()),
+      breaker_(settings_.breaker_threshold, settings_.breaker_cool_down),
+      jitter_(settings_.jitter_seed ? settings_.jitter_seed : std::random_device{}()),
+      idle_(executor) {}
+
+remote_provider_actor::~remote_provider_actor() = default;
+
+net::awaitable<void> remote_provider_actor::run() {
+  for (;;) {
+    auto [ec, message] = co_await mailbox_->async_receive(net::as_tuple(net::use_awaitable));
+    if (ec) break;
+    if (auto* health_request = std::get_if<get_health>(&message)) {
+      health_request->reply.set(health());
+      continue;
+    }
+    start(std::move(message));
+  }
+  while (!requests_.empty()) {
+    idle_.expires_at(clock::time_point::max());
+    co_await idle_.async_wait(net::as_tuple(net::use_awaitable));
+  }
+}
+
+void remote_provider_actor::close() {
+  mailbox_->close();
+  for (auto& signal : requests_) signal.emit(net::cancellation_type::terminal);
+}
+
+void remote_provider_actor::start(remote_provider_message message) {
+  auto request = requests_.emplace(requests_.end());
+  auto done = [this, request](std::exception_ptr failure) {
+    if (failure) {
+      try {
+        std::rethrow_exception(failure);
+      } catch (const boost::system::system_error& e) {
+        if (e.code() != net::error::operation_aborted) log_->error("request failed: {}", e.what());
+      } catch (const std::exception& e) {
+        log_->error("request failed: {}", e.what());
+      }
+    }
+    requests_.erase(request);
+    if (requests_.empty()) idle_.cancel();
+  };
+  net::co_spawn(executor_, serve(std::move(message)),
+                net::bind_cancellation_slot(request->slot(), std::move(done)));
+}
+
+net::awaitable<void> remote_provider_actor::serve(remote_provider_message message) {
+  if (auto* submit = std::get_if<submit_job>(&message)) {
+    co_await serve_submit(std::move(*submit));
+  } else if (auto* poll = std::get_if<poll_job>(&message)) {
+    co_await serve_poll(std::move(*poll));
+  } else if (auto* cancel = std::get_if<cancel_job_at_provider>(&message)) {
+    co_await serve_cancel(std::move(*cancel));
+  } else if (auto* fetch = std::get_if<fetch_result>(&message)) {
+    co_await serve_fetch(std::move(*fetch));
+  }
+}
+
+provider_health remote_provider_actor::health() const {
+  provider_health health;
+  if (!credentials_problem_.empty()) {
+    health.state = provider_health_state::unhealthy;
+    health.message = settings_.name + " refused our credentials: " + credentials_problem_;
+    return health;
+  }
+  if (breaker_.current(clock::now()) != circuit_breaker::state::closed) {
+    health.state = provider_health_state::degraded;
+    health.message = settings_.name + " keeps failing (" + std::to_string(breaker_.consecutive_failures()) +
+                     " failures in a row), requests paused: " + last_failure_;
+  }
+  return health;
+}
+
+void remote_provider_actor::record(const ionq::client_error* error) {
+  const auto before = breaker_.current(clock::now());
+  if (error == nullptr || error->kind == ionq::error_kind::permanent) {
+    // A refusal of one request is an answer: the provider works.
+    breaker_.record_success();
+    credentials_problem_.clear();
+  } else {
+    if (error->kind == ionq::error_kind::credentials) credentials_problem_ = error->message;
+    last_failure_ = error->message;
+    breaker_.record_failure(clock::now());
+  }
+  const auto after = breaker_.current(clock::now());
+  if (before != after && after == circuit_breaker::state::open)
+    log_->warn("circuit breaker open after {} consecutive failures", breaker_.consecutive_failures());
+  else if (before != after && after == circuit_breaker::state::closed)
+    log_->info("circuit breaker closed");
+}
+
+net::awaitable<void> remote_provider_actor::sleep_for(clock::duration delay) {
+  if (delay <= clock::duration::zero()) co_return;
+  net::steady_timer timer(executor_, delay);
+  co_await timer.async_wait(net::use_awaitable);
+}
+
+net::awaitable<void> remote_provider_actor::pace() {
+  const auto delay = limiter_.take(clock::now());
+  co_await sleep_for(delay);
+}
+
+clock::duration remote_provider_actor::retry_delay(unsigned attempt, const ionq::client_error& error) {
+  // Full jitter (uniform in [0, cap]) keeps many clients that failed together from retrying together.
+  const auto shift = std::min(attempt - 1, 20u);
+  const auto cap = std::min<std::chrono::milliseconds::rep>(settings_.backoff_max.count(),
+                                                            settings_.backoff_initial.count() << shift);
+  std::uniform_int_distribution<std::chrono::milliseconds::rep> draw(0, std::max<std::chrono::milliseconds::rep>(cap, 0));
+  clock::duration delay = std::chrono::milliseconds(draw(jitter_));
+  if (error.retry_after) delay = std::max<clock::duration>(delay, error.retry_after->count() * settings_.retry_after_unit);
+  return delay;
+}
+
+template <class Op>
+std::invoke_result_t<Op&, ionq::ionq_client&> remote_provider_actor::call(Op op) {
+  const auto started = clock::now();
+  ionq::client_error last;
+  for (unsigned attempt = 1;; ++attempt) {
+    co_await pace();
+    const bool allowed = breaker_.allow(clock::now());
+    if (allowed) {
+      auto outcome = co_await op(*client_);
+      if (outcome) {
+        record(nullptr);
+        co_return outcome;
+      }
+      last = outcome.error();  // result<T, E>::error() answers a copy
+      record(&last);
+      if (last.kind != ionq::error_kind::transient) co_return outcome;
+    } else {
+      last.kind = ionq::error_kind::transient;
+      last.status = 0;
+      last.retry_after.reset();
+      last.message = settings_.name + " requests paused after repeated failures: " + last_failure_;
+    }
+    if (attempt >= std::max(settings_.max_attempts, 1u)) break;
+    auto delay = retry_delay(attempt, last);
+    if (!allowed) delay = std::max(delay, breaker_.remaining(clock::now()));
+    if (clock::now() + delay - started > settings_.retry_budget) break;
+    co_await sleep_for(delay);
+  }
+  co_return last;
+}
+
+net::awaitable<remote_provider_actor::call_result<std::string>> remote_provider_actor::find_submitted(
+    std::string job_id) {
+  std::optional<std::string> next;
+  for (std::size_t page = 0; page < settings_.reconcile_max_pages; ++page) {
+    list_op op{settings_.reconcile_page_size, next};
+    auto listed = co_await call(std::move(op));
+    if (!listed) co_return std::move(listed.error());
+    for (const auto& job : listed->jobs)
+      if (job.qjob_id && *job.qjob_id == job_id) co_return job.id;
+    if (!listed->next) break;
+    next = std::move(listed->next);
+  }
+  co_return std::string();
+}
+
+net::awaitable<void> remote_provider_actor::serve_submit(submit_job request) {
+  auto job = parse_job(request.input_format, request.input, request.params);
+  if (!job.error.empty()) {
+    request.reply.set(failed<submitted_job>(permanent(job.error)));
+    co_return;
+  }
+  ionq::job_description description;
+  description.job_id = request.job_id;
+  description.name = request.name;
+  description.target = request.target;
+  description.shots = request.shots > 0 ? static_cast<std::uint64_t>(request.shots) : 0;
+  description.input = &*job.input;
+  description.params = job.params.is_null() ? nullptr : &job.params;
+  auto built = ionq::build_job_request(description);
+  if (!built.body) {
+    auto message = built.error ? built.error->message : std::string("job cannot be sent to ") + settings_.name;
+    request.reply.set(failed<submitted_job>(permanent(std::move(message))));
+    co_return;
+  }
+  const auto body = boost::json::serialize(*built.body);
+
+  // Exactly once: after any POST whose answer was lost, look for the job before
+  // sending it again. Each round is one POST, so the rounds share the attempt bound.
+  bool reconcile = request.reconcile_first;
+  std::string last_failure = "no answer";
+  for (unsigned round = 0; round < std::max(settings_.max_attempts, 1u); ++round) {
+    if (reconcile) {
+      auto found = co_await find_submitted(request.job_id);
+      if (!found) {
+        request.reply.set(failed<submitted_job>(to_failure(found.error())));
+        co_return;
+      }
+      if (!found->empty()) {
+        log_->info("job {} found at the provider as {} after a lost answer", request.job_id, *found);
+        request.reply.set(succeeded(submitted_job{std::move(*found), true}));
+        co_return;
+      }
+    }
+    submit_op op{body};
+    auto sent = co_await call(std::move(op));
+    if (sent) {
+      request.reply.set(succeeded(submitted_job{std::move(*sent), false}));
+      co_return;
+    }
+    if (sent.error().kind != ionq::error_kind::outcome_unknown) {
+      request.reply.set(failed<submitted_job>(to_failure(sent.error())));
+      co_return;
+    }
+    last_failure = sent.error().message;
+    reconcile = true;
+  }
+  // Every POST's answer was lost and none of them shows in the list yet: the job
+  // stays to be reconciled, never blindly sent again.
+  remote_failure failure{remote_failure_kind::transient,
+                         "submission to " + settings_.name + " not confirmed: " + last_failure};
+  request.reply.set(failed<submitted_job>(std::move(failure)));
+}
+
+remote_job_status remote_provider_actor::to_status(const ionq::job_info& job) {
+  remote_job_status status;
+  status.provider_job_id = job.id;
+  status.state = std::string(ionq::to_string(job.mapping.state));
+  status.provider_status = job.status;
+  status.final = job.mapping.final;
+  status.known = job.mapping.known;
+  if (job.failure) {
+    status.error_code = job.failure->code;
+    status.error_message = job.failure->message;
+  }
+  if (!job.mapping.known && unknown_words_.insert(job.status).second)
+    log_->warn("unknown job status '{}' from {}: the job stays waiting", job.status, settings_.name);
+  return status;
+}
+
+net::awaitable<void> remote_provider_actor::serve_poll(poll_job request) {
+  get_op op{request.provider_job_id};
+  auto got = co_await call(std::move(op));
+  if (!got) {
+    request.reply.set(failed<remote_job_status>(to_failure(got.error())));
+    co_return;
+  }
+  request.reply.set(succeeded(to_status(*got)));
+}
+
+net::awaitable<void> remote_provider_actor::serve_cancel(cancel_job_at_provider request) {
+  cancel_op op{request.provider_job_id};
+  auto got = co_await call(std::move(op));
+  if (!got) {
+    request.reply.set(failed<remote_job_status>(to_failure(got.error())));
+    co_return;
+  }
+  request.reply.set(succeeded(to_status(*got)));
+}
+
+net::awaitable<void> remote_provider_actor::serve_fetch(fetch_result request) {
+  auto job = parse_job(request.input_format, request.input, std::string());
+  if (!job.error.empty()) {
+    request.reply.set(failed<std::string>(permanent(job.error)));
+    co_return;
+  }
+  get_op read{request.provider_job_id};
+  auto got = co_await call(std::move(read));
+  if (!got) {
+    request.reply.set(failed<std::string>(to_failure(got.error())));
+    co_return;
+  }
+  if (got->mapping.state != ionq::unified_state::succeeded) {
+    remote_failure failure{remote_failure_kind::permanent,
+                           "job " + got->id + " has no results: it is " + got->status};
+    request.reply.set(failed<std::string>(std::move(failure)));
+    co_return;
+  }
+  probabilities_op op;
+  op.job = std::move(*got);
+  op.circuits = std::move(job.input->circuits);
+  op.options.shots = request.shots > 0 ? static_cast<std::uint64_t>(request.shots) : 0;
+  op.options.seed = ionq::sampling_seed(request.job_id);
+  auto document = co_await call(std::move(op));
+  if (!document) {
+    request.reply.set(failed<std::string>(to_failure(document.error())));
+    co_return;
+  }
+  request.reply.set(succeeded(std::move(*document)));
+}
+
+}  // namespace qjob::actors

@@ -1,0 +1,128 @@
+#pragma once
+
+#include "circuit_breaker.hpp"
+#include "remote_provider_protocol.hpp"
+#include "token_bucket.hpp"
+
+#include "http/http_client.hpp"
+#include "ionq/ionq_client.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <spdlog/logger.h>
+
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <type_traits>
+
+namespace qjob::actors {
+
+/// Settings of one remote provider. The defaults are the daemon's; tests shrink
+/// the times so that a retried request takes milliseconds.
+struct remote_provider_settings {
+  std::string name = "ionq";          ///< the provider's name in logs and health messages
+  double requests_per_second = 10.0;  ///< token-bucket rate; <= 0: unlimited
+  double burst = 1.0;                 ///< requests sent at once before the rate applies
+  unsigned max_attempts = 6;          ///< tries of one request, the first included
+  std::chrono::milliseconds backoff_initial{500};  ///< cap of the first retry's full-jitter delay
+  std::chrono::milliseconds backoff_max{30'000};   ///< cap of any retry's delay
+  std::chrono::milliseconds retry_budget{120'000};  ///< no retry starts after this much time
+  /// What one second of a `Retry-After` is worth (tests scale it down).
+  std::chrono::milliseconds retry_after_unit{1'000};
+  unsigned breaker_threshold = 5;  ///< consecutive failures that open the circuit breaker
+  std::chrono::milliseconds breaker_cool_down{30'000};
+  std::size_t reconcile_page_size = 100;  ///< jobs per list page when reconciling
+  std::size_t reconcile_max_pages = 10;   ///< pages looked at (newest first) before concluding "not there"
+  std::uint64_t jitter_seed = 0;          ///< 0: seeded at random
+};
+
+/// The provider actor of one remote provider (IonQ): owns its HTTP client and
+/// API client, a token-bucket rate limiter, the retry policy (exponential
+/// backoff with full jitter, honouring Retry-After, bounded in attempts and
+/// time), a circuit breaker that is also the provider's health, and
+/// exactly-once submission (a POST whose answer was lost is reconciled by
+/// listing recent jobs and matching `metadata.qjob_id` before it is sent again).
+///
+/// Runs on one executor (the I/O thread). run() receives the messages; each
+/// request is served by a coroutine of its own on the same thread, so a request
+/// waiting out a backoff never holds up the others. The limiter, the breaker and
+/// the health are touched only on that thread, without locks.
+class remote_provider_actor {
+public:
+  /// `http` is the connection to the provider's base URL; `api_key` goes only
+  /// into its Authorization header.
+  remote_provider_actor(net::any_io_executor executor, std::unique_ptr<http::http_client> http, std::string api_key,
+                        remote_provider_settings settings, ionq::client_options client_options = {});
+  remote_provider_actor(const remote_provider_actor&) = delete;
+  remote_provider_actor& operator=(const remote_provider_actor&) = delete;
+  ~remote_provider_actor();
+
+  remote_provider_ref ref() const { return remote_provider_ref(mailbox_); }
+
+  /// Serves the mailbox until it is closed, then waits for the requests still
+  /// being served. Requests cut short by close() are dropped unanswered (their
+  /// requesters see nullopt). Exceptions of a request end that request only.
+  net::awaitable<void> run();
+
+  /// Stops taking requests and cancels those in progress. I/O thread.
+  void close();
+
+  /// The health now (also answered to get_health). I/O thread.
+  provider_health health() const;
+
+  /// The outcome of one request to the provider, after the retries.
+  template <class T>
+  using call_result = ionq::client_result<T>;
+
+private:
+  void start(remote_provider_message message);
+  net::awaitable<void> serve(remote_provider_message message);
+  net::awaitable<void> serve_submit(submit_job request);
+  net::awaitable<void> serve_poll(poll_job request);
+  net::awaitable<void> serve_cancel(cancel_job_at_provider request);
+  net::awaitable<void> serve_fetch(fetch_result request);
+
+  /// Runs `op` (a callable making one exchange with the client) under the rate
+  /// limiter and the breaker, retrying transient failures. Answers at once on
+  /// success, permanent, credentials and outcome_unknown failures.
+  template <class Op>
+  std::invoke_result_t<Op&, ionq::ionq_client&> call(Op op);
+
+  /// Our job among the provider's recent jobs: its provider id, or "" when none
+  /// carries `job_id` in `metadata.qjob_id`.
+  net::awaitable<call_result<std::string>> find_submitted(std::string job_id);
+
+  /// Waits for a token of the rate limiter.
+  net::awaitable<void> pace();
+  net::awaitable<void> sleep_for(std::chrono::steady_clock::duration delay);
+  std::chrono::steady_clock::duration retry_delay(unsigned attempt, const ionq::client_error& error);
+  void record(const ionq::client_error* error);
+  remote_job_status to_status(const ionq::job_info& job);
+
+  net::any_io_executor executor_;
+  remote_provider_settings settings_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::unique_ptr<http::http_client> http_;
+  std::unique_ptr<ionq::ionq_client> client_;
+  std::shared_ptr<mailbox<remote_provider_message>> mailbox_;
+  token_bucket limiter_;
+  circuit_breaker breaker_;
+  std::string last_failure_;         // the latest transient failure, for health
+  std::string credentials_problem_;  // set by a 401, cleared by any success
+  std::set<std::string> unknown_words_;  // provider statuses logged once
+  std::mt19937_64 jitter_;
+  // Declared after what the requests use, so it is destroyed (and emptied) first.
+  std::list<net::cancellation_signal> requests_;
+  net::steady_timer idle_;  // woken when the last request ends, for run()'s drain
+};
+
+}  // namespace qjob::actors

@@ -1,0 +1,118 @@
+#pragma once
+
+#include "runtime/mailbox.hpp"
+#include "runtime/promise.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+/// Messages of a remote provider actor (a provider reached over its REST API).
+/// Unlike the embedded simulator's run_job, a remote job is submitted once and
+/// then polled, so every request here is answered through an actors::promise.
+namespace qjob::actors {
+
+/// Why a request to the provider failed, after the actor's retries.
+enum class remote_failure_kind : std::uint8_t {
+  transient,    ///< still failing when the retry budget ran out: try again later
+  permanent,    ///< the provider refused the request: fail the job with `message`
+  credentials,  ///< the provider refused our key: the provider is unhealthy, the job waits
+};
+
+/// A failed request: its kind and the provider's message (never a key or a body).
+struct remote_failure {
+  remote_failure_kind kind = remote_failure_kind::transient;
+  std::string message;
+};
+
+/// A reply: the value, or why there is none.
+template <class T>
+struct remote_outcome {
+  std::optional<T> value;
+  std::optional<remote_failure> failure;
+};
+
+/// What the provider says about one of its jobs, in the unified words.
+struct remote_job_status {
+  std::string provider_job_id;
+  std::string state;            ///< "waiting", "executing", "succeeded", "failed", "cancelled"
+  std::string provider_status;  ///< the provider's own word
+  bool final = false;
+  bool known = true;            ///< false: a word the provider has not published (log it once)
+  std::string error_code;       ///< when failed: the provider's failure code
+  std::string error_message;
+};
+
+/// What a submission produced.
+struct submitted_job {
+  std::string provider_job_id;
+  bool adopted = false;  ///< found at the provider by reconciliation, not created by this request
+};
+
+/// Submit our job exactly once: an answer lost on the way back is reconciled by
+/// looking our job id up at the provider before anything is sent again.
+/// `reconcile_first` is for a job found in state `submitting` after a restart.
+struct submit_job {
+  std::string job_id;
+  std::string target;
+  std::string input_format;
+  std::string input;   // JSON text
+  std::string params;  // JSON text, "" for none
+  std::int64_t shots = 0;
+  std::string name;
+  bool reconcile_first = false;
+  promise<remote_outcome<submitted_job>> reply;
+};
+
+/// Read a job's status at the provider.
+struct poll_job {
+  std::string provider_job_id;
+  promise<remote_outcome<remote_job_status>> reply;
+};
+
+/// Cancel a job at the provider; the reply is its status afterwards, as the provider reports it.
+struct cancel_job_at_provider {
+  std::string provider_job_id;
+  promise<remote_outcome<remote_job_status>> reply;
+};
+
+/// Fetch a finished job's results as our results document. The job's input is
+/// needed to map the provider's outcomes back onto our circuits and bits.
+struct fetch_result {
+  std::string job_id;  // seeds sampled counts, so a job always gets the same ones
+  std::string provider_job_id;
+  std::string input_format;
+  std::string input;  // JSON text
+  std::int64_t shots = 0;
+  promise<remote_outcome<std::string>> reply;
+};
+
+/// The provider's health, as /v1/targets reports it.
+enum class provider_health_state : std::uint8_t { healthy, degraded, unhealthy };
+
+/// "healthy", "degraded", "unhealthy".
+inline std::string_view to_string(provider_health_state state) {
+  switch (state) {
+    case provider_health_state::healthy: return "healthy";
+    case provider_health_state::degraded: return "degraded";
+    case provider_health_state::unhealthy: return "unhealthy";
+  }
+  return "unhealthy";
+}
+
+struct provider_health {
+  provider_health_state state = provider_health_state::healthy;
+  std::string message;  ///< why it is not healthy; "" when it is
+};
+
+struct get_health {
+  promise<provider_health> reply;
+};
+
+using remote_provider_message = std::variant<submit_job, poll_job, cancel_job_at_provider, fetch_result, get_health>;
+using remote_provider_ref = actor_ref<remote_provider_message>;
+
+inline constexpr std::size_t remote_provider_mailbox_capacity = 4096;
+
+}  // namespace qjob::actors
