@@ -311,7 +311,9 @@ net::awaitable<void> remote_provider_actor::serve_submit(submit_job request) {
   description.params = job.params.is_null() ? nullptr : &job.params;
   auto built = ionq::build_job_request(description);
   if (!built.body) {
-    auto message = built.error ? built.error->message : std::string("job cannot be sent to ") + settings_.name;
+    // No `?:` of strings here: g++ 12 mishandles such temporaries in coroutines.
+    std::string message = "job cannot be sent to " + settings_.name;
+    if (built.error) message = built.error->message;
     request.reply.set(failed<submitted_job>(permanent(std::move(message))));
     co_return;
   }
