@@ -14,6 +14,7 @@ public:
   using clock = std::chrono::steady_clock;
   enum class state : std::uint8_t { closed, open, half_open };
 
+  /// A `threshold` of 0 counts as 1.
   circuit_breaker(unsigned threshold, clock::duration cool_down) : threshold_(threshold ? threshold : 1), cool_down_(cool_down) {}
 
   /// Whether a request may go at `now`. In half-open, the first caller gets the
@@ -36,12 +37,14 @@ public:
     return state_ == state::open && open_until_ > now ? open_until_ - now : clock::duration::zero();
   }
 
+  /// The provider answered (success, or a refusal of this one request): close.
   void record_success() {
     state_ = state::closed;
     failures_ = 0;
     probing_ = false;
   }
 
+  /// The provider failed (timeout, 5xx, 429, 401): open at the threshold, or at once when probing.
   void record_failure(clock::time_point now) {
     ++failures_;
     if (state_ == state::half_open || failures_ >= threshold_) {
@@ -55,9 +58,11 @@ public:
   /// frees the half-open probe for the next caller.
   void record_abandoned() { probing_ = false; }
 
+  /// The state at `now` (an open breaker whose cool-down passed reads half-open).
   state current(clock::time_point now) const {
     return state_ == state::open && now >= open_until_ ? state::half_open : state_;
   }
+  /// Failures since the last success.
   unsigned consecutive_failures() const noexcept { return failures_; }
 
 private:

@@ -101,11 +101,15 @@ inline std::string_view to_string(provider_health_state state) {
   return "unhealthy";
 }
 
+/// The provider's health: unhealthy when it refused our credentials (jobs wait
+/// until an operator fixes the key), degraded while the circuit breaker holds
+/// requests back, healthy otherwise.
 struct provider_health {
   provider_health_state state = provider_health_state::healthy;
   std::string message;  ///< why it is not healthy; "" when it is
 };
 
+/// Ask for the provider's health; answered at once, without a request to the provider.
 struct get_health {
   promise<provider_health> reply;
 };

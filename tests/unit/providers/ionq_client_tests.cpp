@@ -47,10 +47,16 @@ std::string error_text(const ionq::client_result<T>& outcome) {
   return outcome.error().message;
 }
 
+/// Starts `fake` and answers its base URL (for a member initialiser).
+std::string started(fakes::fake_ionq& fake) {
+  fake.start();
+  return fake.base_url();
+}
+
 /// The fake, an HTTP client to it and the IonQ client under test, on the test's executor.
 struct fixture {
   explicit fixture(net::any_io_executor ex, std::string key = "test-key")
-      : fake(ex), http(ex, (fake.start(), fake.base_url())), client(http, std::move(key)) {}
+      : fake(ex), http(ex, started(fake)), client(http, std::move(key)) {}
   fakes::fake_ionq fake;
   qjob::http::beast_http_client http;
   ionq::ionq_client client;
