@@ -51,6 +51,8 @@ api_error unavailable(std::string message) {
   return api_error{status::service_unavailable, "unavailable", std::move(message), ""};
 }
 
+api_error shutting_down() { return unavailable("qjobd is shutting down; try again when it is back"); }
+
 /// Reads `?name=` from the query; nullopt when absent.
 std::optional<std::string> query_param(const boost::urls::url_view& url, std::string_view name) {
   auto found = url.params().find(name);
@@ -91,7 +93,7 @@ api::api(const daemon_config& config, const target_catalog& catalog, api_service
 net::awaitable<http_response> api::handle(const http_request& request, const peer_identity& peer) {
   http_response response;
   if (draining_) {
-    response = error_response(unavailable("qjobd is shutting down; try again when it is back"));
+    response = error_response(shutting_down());
   } else {
     response = co_await route(request, peer);
   }
@@ -171,7 +173,7 @@ net::awaitable<std::variant<actors::insert_reply, api_error>> api::store_jobs(st
   if (!services_.storage.try_send(actors::insert_jobs{std::move(rows), std::move(reply)}))
     co_return api_error{status::too_many_requests, "queue_full", "qjobd is busy storing other jobs; try again", ""};
   auto stored = co_await answer.get();
-  if (!stored) co_return unavailable("qjobd is shutting down; try again when it is back");
+  if (!stored) co_return shutting_down();
   if (stored->conflict) {
     auto field = field_prefix_format;
     if (auto at = field.find("{}"); at != std::string::npos) field.replace(at, 2, std::to_string(*stored->conflict));
@@ -200,6 +202,17 @@ net::awaitable<std::variant<actors::insert_reply, api_error>> api::store_jobs(st
     co_await services_.jobs.send(std::move(start));
   }
   co_return std::move(*stored);
+}
+
+template <class Reply, class MakeRequest>
+net::awaitable<std::variant<Reply, api_error>> api::ask_storage(MakeRequest make_request) {
+  auto [reply, answer] = actors::make_promise<Reply>(co_await net::this_coro::executor);
+  auto request = make_request(std::move(reply));
+  const bool sent = co_await services_.storage.send(std::move(request));
+  if (!sent) co_return shutting_down();
+  auto value = co_await answer.get();
+  if (!value) co_return unavailable("the job store could not be read; see the daemon's log");
+  co_return std::move(*value);
 }
 
 api::handler_result api::submit_job(const http_request& request, const peer_identity& peer) {
@@ -310,16 +323,15 @@ net::awaitable<std::variant<actors::job_view, api_error>> api::visible_job(const
     const bool watching = co_await services_.hub.send(std::move(watch));
     if (watching) final_signal.emplace(std::move(answer));
   }
+  const auto read = [&](actors::promise<actors::job_view> reply) {
+    return actors::get_job{id, with_input, with_history, std::move(reply)};
+  };
   for (int pass = 0;; ++pass) {
-    auto [reply, answer] = actors::make_promise<actors::job_view>(executor);
-    actors::get_job read{id, with_input, with_history, std::move(reply)};
-    const bool sent = co_await services_.storage.send(std::move(read));
-    if (!sent)
-      co_return unavailable("qjobd is shutting down; try again when it is back");
-    auto view = co_await answer.get();
-    if (!view) co_return unavailable("the job store could not be read; see the daemon's log");
-    if (!view->job || !may_see(*view->job, peer)) co_return not_found("job '" + id + "'");
-    if (pass > 0 || !final_signal || storage::is_final(view->job->run.status)) co_return std::move(*view);
+    auto found = co_await ask_storage<actors::job_view>(read);
+    if (auto* error = std::get_if<api_error>(&found)) co_return std::move(*error);
+    auto& view = std::get<actors::job_view>(found);
+    if (!view.job || !may_see(*view.job, peer)) co_return not_found("job '" + id + "'");
+    if (pass > 0 || !final_signal || storage::is_final(view.job->run.status)) co_return std::move(view);
     co_await final_signal->get_for(wait);
   }
 }
@@ -376,18 +388,17 @@ api::handler_result api::list_jobs(const http_request& request, const peer_ident
           bad_request("invalid_parameter", "'cursor' is not one this daemon gave out (next_cursor)", "cursor"));
     cursor = value;
   }
-  auto [reply, answer] = actors::make_promise<storage::job_page>(co_await net::this_coro::executor);
-  actors::list_jobs query{std::move(filter), limit, cursor, std::move(reply)};
-  const bool sent = co_await services_.storage.send(std::move(query));
-  if (!sent)
-    co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
-  auto page = co_await answer.get();
-  if (!page) co_return error_response(unavailable("the job store could not be read; see the daemon's log"));
+  const auto query = [&](actors::promise<storage::job_page> reply) {
+    return actors::list_jobs{std::move(filter), limit, cursor, std::move(reply)};
+  };
+  auto listed = co_await ask_storage<storage::job_page>(query);
+  if (auto* error = std::get_if<api_error>(&listed)) co_return error_response(*error);
+  auto& page = std::get<storage::job_page>(listed);
   json::array jobs;
-  jobs.reserve(page->jobs.size());
-  for (const auto& job : page->jobs) jobs.push_back(job_to_json(job));
+  jobs.reserve(page.jobs.size());
+  for (const auto& job : page.jobs) jobs.push_back(job_to_json(job));
   json::object body{{"jobs", std::move(jobs)}};
-  if (page->next) body.emplace("next_cursor", std::to_string(*page->next));
+  if (page.next) body.emplace("next_cursor", std::to_string(*page.next));
   co_return json_response(status::ok, body);
 }
 
@@ -413,16 +424,15 @@ api::handler_result api::get_result(const std::string& id, const http_request& r
                                              "; its result is not ready (use ?wait=SECONDS)",
                                          ""});
   }
-  auto [reply, answer] = actors::make_promise<std::optional<std::string>>(co_await net::this_coro::executor);
-  actors::read_result read{id, std::move(reply)};
-  const bool sent = co_await services_.storage.send(std::move(read));
-  if (!sent)
-    co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
-  auto document = co_await answer.get();
-  if (!document || !*document)
+  const auto read = [&](actors::promise<std::optional<std::string>> reply) {
+    return actors::read_result{id, std::move(reply)};
+  };
+  auto document = co_await ask_storage<std::optional<std::string>>(read);
+  if (auto* error = std::get_if<api_error>(&document)) co_return error_response(*error);
+  if (!std::get<std::optional<std::string>>(document))
     co_return error_response(api_error{status::internal_server_error, "internal",
                                        "the result of job '" + id + "' could not be read; see the daemon's log", ""});
-  const std::string& stored = **document;
+  const std::string& stored = *std::get<std::optional<std::string>>(document);
   if (stored.size() < 2 || stored.front() != '{')
     co_return error_response(api_error{status::internal_server_error, "internal",
                                        "the stored result of job '" + id + "' is damaged", ""});
@@ -454,7 +464,7 @@ api::handler_result api::cancel_job(const std::string& id, const http_request&, 
   actors::cancel_job cancel{id, std::move(reply)};
   const bool sent = co_await services_.jobs.send(std::move(cancel));
   if (!sent)
-    co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
+    co_return error_response(shutting_down());
   auto outcome = co_await answer.get();
   if (outcome && outcome->outcome == actors::cancel_outcome::not_cancellable)
     co_return error_response(api_error{status::conflict, "not_cancellable", outcome->message, ""});
@@ -470,38 +480,36 @@ api::handler_result api::cancel_job(const std::string& id, const http_request&, 
 }
 
 api::handler_result api::get_batch(const std::string& id, const http_request&, const peer_identity& peer) {
-  auto [reply, answer] = actors::make_promise<storage::batch_counts>(co_await net::this_coro::executor);
-  actors::count_batch query{id, visible_owner(peer), std::move(reply)};
-  const bool sent = co_await services_.storage.send(std::move(query));
-  if (!sent)
-    co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
-  auto counts = co_await answer.get();
-  if (!counts) co_return error_response(unavailable("the job store could not be read; see the daemon's log"));
-  if (counts->total == 0) co_return error_response(not_found("batch '" + id + "'"));
+  const auto query = [&](actors::promise<storage::batch_counts> reply) {
+    return actors::count_batch{id, visible_owner(peer), std::move(reply)};
+  };
+  auto counted = co_await ask_storage<storage::batch_counts>(query);
+  if (auto* error = std::get_if<api_error>(&counted)) co_return error_response(*error);
+  const auto& counts = std::get<storage::batch_counts>(counted);
+  if (counts.total == 0) co_return error_response(not_found("batch '" + id + "'"));
   json::object per_status;
   for (auto status_value : {job_status::waiting, job_status::executing, job_status::succeeded, job_status::failed,
                             job_status::cancelled})
-    per_status.emplace(storage::to_string(status_value), counts->per_status[static_cast<int>(status_value)]);
+    per_status.emplace(storage::to_string(status_value), counts.per_status[static_cast<int>(status_value)]);
   co_return json_response(status::ok,
-                          json::object{{"batch_id", id}, {"total", counts->total}, {"counts", std::move(per_status)}});
+                          json::object{{"batch_id", id}, {"total", counts.total}, {"counts", std::move(per_status)}});
 }
 
 api::handler_result api::cancel_batch(const std::string& id, const http_request& request, const peer_identity& peer) {
-  auto executor = co_await net::this_coro::executor;
-  auto [reply, answer] = actors::make_promise<std::vector<std::string>>(executor);
-  actors::list_batch_unfinished query{id, visible_owner(peer), std::move(reply)};
-  const bool sent = co_await services_.storage.send(std::move(query));
-  if (!sent)
-    co_return error_response(unavailable("qjobd is shutting down; try again when it is back"));
-  auto ids = co_await answer.get();
-  if (!ids) co_return error_response(unavailable("the job store could not be read; see the daemon's log"));
-  if (ids->empty()) {
+  const auto executor = co_await net::this_coro::executor;
+  const auto query = [&](actors::promise<std::vector<std::string>> reply) {
+    return actors::list_batch_unfinished{id, visible_owner(peer), std::move(reply)};
+  };
+  auto listed = co_await ask_storage<std::vector<std::string>>(query);
+  if (auto* error = std::get_if<api_error>(&listed)) co_return error_response(*error);
+  auto& ids = std::get<std::vector<std::string>>(listed);
+  if (ids.empty()) {
     // Either every job of the batch has ended, or there is no such batch for this user.
     auto status_answer = co_await get_batch(id, request, peer);
     if (status_answer.result() == status::not_found) co_return status_answer;
   }
   std::int64_t requested = 0;
-  for (auto& job_id : *ids) {
+  for (auto& job_id : ids) {
     auto [cancel_reply_slot, cancel_answer] = actors::make_promise<actors::cancel_reply>(executor);
     actors::cancel_job cancel{std::move(job_id), std::move(cancel_reply_slot)};
     const bool forwarded = co_await services_.jobs.send(std::move(cancel));
@@ -520,16 +528,14 @@ http_response api::health(const http_request&) const {
 api::handler_result api::metrics(const http_request&) {
   std::string text;
   text += "# HELP qjob_jobs Jobs in the store by provider and state.\n# TYPE qjob_jobs gauge\n";
-  auto [reply, answer] =
-      actors::make_promise<std::vector<storage::job_store::status_count>>(co_await net::this_coro::executor);
-  actors::count_by_status query{std::move(reply)};
-  const bool sent = co_await services_.storage.send(std::move(query));
-  std::optional<std::vector<storage::job_store::status_count>> counts;
-  if (sent) counts = co_await answer.get();
-  if (counts)
-      for (const auto& count : *counts)
-        text += "qjob_jobs{provider=\"" + count.provider + "\",status=\"" +
-                std::string(storage::to_string(count.status)) + "\"} " + std::to_string(count.count) + "\n";
+  using status_counts = std::vector<storage::job_store::status_count>;
+  const auto query = [](actors::promise<status_counts> reply) { return actors::count_by_status{std::move(reply)}; };
+  auto counted = co_await ask_storage<status_counts>(query);
+  // Without the store's counts the rest of the metrics still answer.
+  if (const auto* counts = std::get_if<status_counts>(&counted))
+    for (const auto& count : *counts)
+      text += "qjob_jobs{provider=\"" + count.provider + "\",status=\"" +
+              std::string(storage::to_string(count.status)) + "\"} " + std::to_string(count.count) + "\n";
   text += "# HELP qjob_jobs_submitted_total Jobs accepted through the API since start.\n"
           "# TYPE qjob_jobs_submitted_total counter\nqjob_jobs_submitted_total " +
           std::to_string(jobs_submitted_) + "\n";

@@ -69,6 +69,11 @@ private:
   handler_result metrics(const http_request& request);
   http_response health(const http_request& request) const;
 
+  /// Sends the storage actor the request `make_request(reply)` builds and awaits the
+  /// answer; a stopping daemon or a failed read is an error answer.
+  template <class Reply, class MakeRequest>
+  net::awaitable<std::variant<Reply, api_error>> ask_storage(MakeRequest make_request);
+
   /// Stores new jobs and starts them; the answer is the stored rows or an error.
   net::awaitable<std::variant<actors::insert_reply, api_error>> store_jobs(std::vector<storage::job_row> rows,
                                                                           const std::string& field_prefix_format);
