@@ -91,7 +91,8 @@ public:
     BOOST_TEST(clean.value_or(false));
   }
 
-  net::awaitable<actors::remote_outcome<actors::submitted_job>> submit(std::string job_id) {
+  net::awaitable<actors::remote_outcome<actors::submitted_job>> submit(std::string job_id,
+                                                                       bool reconcile_first = false) {
     auto [reply, answer] = actors::make_promise<actors::remote_outcome<actors::submitted_job>>(
         co_await net::this_coro::executor);
     actors::submit_job request;
@@ -100,6 +101,7 @@ public:
     request.input = bell_input;
     request.shots = 100;
     request.name = "bell";
+    request.reconcile_first = reconcile_first;
     request.reply = std::move(reply);
     const bool sent = co_await ref().send(std::move(request));
     BOOST_REQUIRE(sent);
@@ -279,7 +281,7 @@ net::awaitable<void> breaker_opens_and_closes() {
   auto settings = fast_settings();
   settings.max_attempts = 1;
   settings.breaker_threshold = 3;
-  settings.breaker_cool_down = milliseconds(40);
+  settings.breaker_cool_down = milliseconds(100);  // long enough for the refused poll on a slow machine
   fixture f(co_await net::this_coro::executor, settings);
   auto submitted = co_await f.submit("job-breaker");
   BOOST_REQUIRE(submitted.value);
@@ -296,7 +298,7 @@ net::awaitable<void> breaker_opens_and_closes() {
   BOOST_REQUIRE(refused.failure);
   BOOST_TEST(refused.failure->kind == actors::remote_failure_kind::transient);
   BOOST_TEST(f.fake().count("GET", "/jobs/") == gets_before);  // nothing sent while open
-  co_await sleep_ms(50);
+  co_await sleep_ms(110);
   auto probe = co_await f.poll(id);
   BOOST_REQUIRE_MESSAGE(probe.value, message_of(probe.failure));
   auto healthy = co_await f.health();
@@ -319,6 +321,45 @@ net::awaitable<void> paced_requests() {
   const auto elapsed = clock_type::now() - started;
   BOOST_TEST(elapsed >= milliseconds(38));
   co_await f.stop();
+}
+
+net::awaitable<void> restart_adopts_the_job_already_submitted() {
+  fixture f(co_await net::this_coro::executor);
+  auto first = co_await f.submit("job-restart");
+  BOOST_REQUIRE(first.value);
+  // As after a restart that found the job in `submitting`: look before sending.
+  auto again = co_await f.submit("job-restart", true);
+  BOOST_REQUIRE_MESSAGE(again.value, message_of(again.failure));
+  BOOST_TEST(again.value->adopted);
+  BOOST_TEST(again.value->provider_job_id == first.value->provider_job_id);
+  BOOST_TEST(f.fake().count("POST", "/jobs") == 1u);
+  auto fresh = co_await f.submit("job-never-sent", true);
+  BOOST_REQUIRE(fresh.value);
+  BOOST_TEST(!fresh.value->adopted);
+  BOOST_TEST(f.fake().creates_by_qjob_id().at("job-never-sent") == 1u);
+  co_await f.stop();
+}
+
+net::awaitable<void> close_drops_a_request_waiting_to_retry() {
+  auto settings = fast_settings();
+  settings.backoff_initial = milliseconds(10'000);
+  settings.backoff_max = milliseconds(10'000);
+  settings.retry_budget = milliseconds(60'000);
+  settings.jitter_seed = 1;
+  fixture f(co_await net::this_coro::executor, settings);
+  f.fake().add_fault(fault(fakes::fault_kind::status, "GET", 503, std::nullopt));
+  auto [reply, answer] = actors::make_promise<actors::remote_outcome<actors::remote_job_status>>(
+      co_await net::this_coro::executor);
+  actors::poll_job request;
+  request.provider_job_id = "some-job";
+  request.reply = std::move(reply);
+  const bool sent = co_await f.ref().send(std::move(request));
+  BOOST_REQUIRE(sent);
+  co_await sleep_ms(20);  // the first GET failed; the retry waits up to 10 s
+  BOOST_TEST(f.fake().count("GET", "/jobs/") == 1u);
+  co_await f.stop();
+  auto got = co_await answer.get();
+  BOOST_TEST(!got.has_value());  // dropped unanswered, as close() promises
 }
 
 }  // namespace
@@ -358,6 +399,13 @@ BOOST_AUTO_TEST_CASE(breaker_opens_after_repeated_failures_and_closes_after_the_
 }
 BOOST_AUTO_TEST_CASE(rate_limiter_spaces_requests, *boost::unit_test::timeout(10)) {
   run_coroutine(paced_requests());
+}
+
+BOOST_AUTO_TEST_CASE(job_found_in_submitting_after_a_restart_is_adopted_not_resent, *boost::unit_test::timeout(10)) {
+  run_coroutine(restart_adopts_the_job_already_submitted());
+}
+BOOST_AUTO_TEST_CASE(close_drops_a_request_waiting_out_its_backoff, *boost::unit_test::timeout(10)) {
+  run_coroutine(close_drops_a_request_waiting_to_retry());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
