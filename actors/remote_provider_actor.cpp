@@ -86,6 +86,18 @@ parsed_job parse_job(const std::string& input_format, const std::string& input, 
   return job;
 }
 
+/// Frees the breaker's probe slot unless disarmed (the outcome was recorded).
+struct probe_guard {
+  explicit probe_guard(circuit_breaker& b) : breaker(b) {}
+  probe_guard(const probe_guard&) = delete;
+  probe_guard& operator=(const probe_guard&) = delete;
+  ~probe_guard() {
+    if (armed) breaker.record_abandoned();
+  }
+  circuit_breaker& breaker;
+  bool armed = true;
+};
+
 // One exchange each: callables that call() may run more than once.
 struct submit_op {
   std::string body;
@@ -258,7 +270,10 @@ std::invoke_result_t<Op&, ionq::ionq_client&> remote_provider_actor::call(Op op)
     co_await pace();
     const bool allowed = breaker_.allow(clock::now());
     if (allowed) {
+      // Should the exchange throw, a half-open probe must not stay taken forever.
+      probe_guard guard(breaker_);
       auto outcome = co_await op(*client_);
+      guard.armed = false;
       if (outcome) {
         record(nullptr);
         co_return outcome;
