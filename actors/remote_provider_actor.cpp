@@ -204,6 +204,8 @@ net::awaitable<void> remote_provider_actor::serve(remote_provider_message messag
     co_await serve_cancel(std::move(*cancel));
   } else if (auto* fetch = std::get_if<fetch_result>(&message)) {
     co_await serve_fetch(std::move(*fetch));
+  } else if (auto* list = std::get_if<list_jobs>(&message)) {
+    co_await serve_list(std::move(*list));
   }
 }
 
@@ -436,6 +438,20 @@ net::awaitable<void> remote_provider_actor::serve_fetch(fetch_result request) {
     co_return;
   }
   request.reply.set(succeeded(std::move(*document)));
+}
+
+net::awaitable<void> remote_provider_actor::serve_list(list_jobs request) {
+  list_op op{request.limit, std::move(request.next)};
+  auto listed = co_await call(std::move(op));
+  if (!listed) {
+    request.reply.set(failed<job_status_page>(to_failure(listed.error())));
+    co_return;
+  }
+  job_status_page page;
+  page.jobs.reserve(listed->jobs.size());
+  for (const auto& job : listed->jobs) page.jobs.push_back(to_status(job));
+  page.next = std::move(listed->next);
+  request.reply.set(succeeded(std::move(page)));
 }
 
 }  // namespace qjob::actors

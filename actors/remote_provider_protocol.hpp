@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 /// Messages of a remote provider actor (a provider reached over its REST API).
 /// Unlike the embedded simulator's run_job, a remote job is submitted once and
@@ -71,6 +72,20 @@ struct poll_job {
   promise<remote_outcome<remote_job_status>> reply;
 };
 
+/// One page of the provider's jobs, newest first, in the unified words.
+struct job_status_page {
+  std::vector<remote_job_status> jobs;
+  std::optional<std::string> next;  ///< the cursor of the next page; nullopt on the last
+};
+
+/// Read one page of the provider's job list (`GET /jobs?limit=&next=`): many
+/// jobs' statuses in one request, for the poller.
+struct list_jobs {
+  std::size_t limit = 100;
+  std::optional<std::string> next;  ///< a cursor from the previous page; nullopt: the newest page
+  promise<remote_outcome<job_status_page>> reply;
+};
+
 /// Cancel a job at the provider; the reply is its status afterwards, as the provider reports it.
 struct cancel_job_at_provider {
   std::string provider_job_id;
@@ -114,7 +129,8 @@ struct get_health {
   promise<provider_health> reply;
 };
 
-using remote_provider_message = std::variant<submit_job, poll_job, cancel_job_at_provider, fetch_result, get_health>;
+using remote_provider_message = std::variant<submit_job, poll_job, cancel_job_at_provider, fetch_result, get_health,
+                                             list_jobs>;
 using remote_provider_ref = actor_ref<remote_provider_message>;
 
 inline constexpr std::size_t remote_provider_mailbox_capacity = 4096;
