@@ -208,6 +208,7 @@ void poller_actor::on_tick() {
     if (provider.busy) {
       // Polled as soon as the provider's round in flight ends.
       job.due = clock::time_point::max();
+      provider.waiting.emplace_back(job_id, job.watch);
       continue;
     }
     if (provider.paused_until > now) {
@@ -265,9 +266,10 @@ void poller_actor::on_round(poll_round_finished message) {
     provider.pause = clock::duration::zero();
   }
   // Jobs that fell due during the round.
-  for (auto& [job_id, job] : jobs_) {
-    if (job.provider == message.provider && !job.in_flight && job.due == clock::time_point::max())
-      schedule(job_id, job, std::max(now, provider.paused_until));
+  for (auto& [job_id, watch] : std::exchange(provider.waiting, {})) {
+    auto found = jobs_.find(job_id);
+    if (found == jobs_.end() || found->second.watch != watch || found->second.due != clock::time_point::max()) continue;
+    schedule(job_id, found->second, std::max(now, provider.paused_until));
   }
 }
 

@@ -22,6 +22,7 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace qjob::actors {
@@ -101,6 +102,7 @@ private:
     bool busy = false;                  // a round is in flight
     clock::time_point paused_until{};   // after transient failures
     clock::duration pause{};            // the next pause's length; 0 after a success
+    std::vector<std::pair<std::string, std::uint64_t>> waiting;  // (job, watch) due during the round
   };
 
   // (due, job id, watch): entries whose watch or due no longer match are stale and skipped.
