@@ -130,6 +130,8 @@ net::awaitable<void> poller_actor::run() {
   using namespace net::experimental::awaitable_operators;
   // The ticker never ends by itself: serve() ending (the mailbox closed) cancels it.
   co_await (serve() || post_ticks());
+  // Ended by cancellation too: the drain below must still run to completion.
+  co_await net::this_coro::reset_cancellation_state();
   for (auto& round : rounds_) round.emit(net::cancellation_type::terminal);
   while (!rounds_.empty()) {
     idle_.expires_at(clock::time_point::max());

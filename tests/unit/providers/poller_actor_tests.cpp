@@ -6,6 +6,8 @@
 #include "support/coroutine_runner.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -350,6 +352,21 @@ net::awaitable<void> close_ends_run() {
   co_await f.stop();
 }
 
+net::awaitable<void> cancelled_run_ends() {
+  auto ex = co_await net::this_coro::executor;
+  actors::poller_actor poller(ex, {}, fast_poller());
+  auto [promise, future] = actors::make_promise<bool>(ex);
+  net::cancellation_signal cancel;
+  net::co_spawn(ex, poller.run(),
+                net::bind_cancellation_slot(cancel.slot(), [done = std::move(promise)](std::exception_ptr failure) mutable {
+                  done.set(failure == nullptr);
+                }));
+  co_await sleep_ms(5);
+  cancel.emit(net::cancellation_type::terminal);
+  auto clean = co_await future.get_for(milliseconds(2'000));
+  BOOST_TEST(clean.value_or(false));
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(poller_actor_tests)
@@ -377,6 +394,10 @@ BOOST_AUTO_TEST_CASE(job_the_provider_does_not_know_is_reported_and_unwatched, *
 }
 BOOST_AUTO_TEST_CASE(closing_the_poller_ends_run, *boost::unit_test::timeout(10)) {
   run_coroutine(close_ends_run());
+}
+
+BOOST_AUTO_TEST_CASE(cancelling_run_ends_it_cleanly, *boost::unit_test::timeout(10)) {
+  run_coroutine(cancelled_run_ends());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
