@@ -1,4 +1,5 @@
 #include "poller_actor.hpp"
+#include "fast_provider.hpp"
 
 #include "fakes/fake_ionq.hpp"
 #include "http/beast_http_client.hpp"
@@ -31,21 +32,11 @@ using qjob::test::run_coroutine;
 using std::chrono::milliseconds;
 using clock_type = std::chrono::steady_clock;
 
-const char* const bell_input =
-    R"({"qubits":2,"circuit":[{"gate":"h","target":0},{"gate":"cnot","control":0,"target":1}]})";
+using qjob::test::bell_input;
 
-/// A provider whose retries take milliseconds; a Retry-After second is worth 200 ms.
+/// A Retry-After second is worth 200 ms here.
 actors::remote_provider_settings fast_provider() {
-  actors::remote_provider_settings settings;
-  settings.requests_per_second = 0;
-  settings.max_attempts = 5;
-  settings.backoff_initial = milliseconds(1);
-  settings.backoff_max = milliseconds(4);
-  settings.retry_budget = milliseconds(2'000);
-  settings.retry_after_unit = milliseconds(200);
-  settings.breaker_threshold = 100;
-  settings.jitter_seed = 7;
-  return settings;
+  return qjob::test::fast_provider_settings(milliseconds(200));
 }
 
 /// Polls every 5 ms at first, at most every 40 ms, without jitter so that counts are steady.

@@ -1,4 +1,5 @@
 #include "remote_provider_actor.hpp"
+#include "fast_provider.hpp"
 
 #include "fakes/fake_ionq.hpp"
 #include "http/beast_http_client.hpp"
@@ -36,23 +37,12 @@ using qjob::test::run_coroutine;
 using std::chrono::milliseconds;
 using clock_type = std::chrono::steady_clock;
 
-const char* const bell_input =
-    R"({"qubits":2,"circuit":[{"gate":"h","target":0},{"gate":"cnot","control":0,"target":1}]})";
+using qjob::test::bell_input;
 
 /// Settings whose waits take milliseconds: backoff of a few ms, Retry-After
-/// seconds worth 30 ms, no rate limit and a breaker out of the way unless a test wants them.
+/// A Retry-After second is worth 30 ms here.
 actors::remote_provider_settings fast_settings() {
-  actors::remote_provider_settings settings;
-  settings.requests_per_second = 0;
-  settings.max_attempts = 5;
-  settings.backoff_initial = milliseconds(1);
-  settings.backoff_max = milliseconds(4);
-  settings.retry_budget = milliseconds(2'000);
-  settings.retry_after_unit = milliseconds(30);
-  settings.breaker_threshold = 100;
-  settings.breaker_cool_down = milliseconds(20);
-  settings.jitter_seed = 7;
-  return settings;
+  return qjob::test::fast_provider_settings(milliseconds(30));
 }
 
 fakes::fault_rule fault(fakes::fault_kind kind, std::string method, unsigned status = 503,
