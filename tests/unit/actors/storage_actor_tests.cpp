@@ -37,6 +37,16 @@ qa::record_run make_record(const std::string& id, qs::job_status status, std::st
   return record;
 }
 
+/// Sends `record` without waiting (the storage thread may be held) and returns the
+/// future of its acknowledgement.
+qa::future<qa::write_ack> send_record(storage_fixture& f, const net::any_io_executor& executor,
+                                      qa::record_run record) {
+  auto [reply, answer] = qa::make_promise<qa::write_ack>(executor);
+  record.reply = std::move(reply);
+  BOOST_REQUIRE(f.ref().try_send(std::move(record)));
+  return std::move(answer);
+}
+
 std::vector<std::string> provider_statuses(const std::vector<qs::transition_row>& history) {
   std::vector<std::string> statuses;
   for (const auto& entry : history) statuses.push_back(entry.provider_status);
@@ -137,11 +147,7 @@ net::awaitable<void> group_commit_body() {
   {
     auto gate = f.thread().block();
     for (int i = 0; i < 200; ++i) {
-      auto record = make_record("a", qs::job_status::executing, "step-" + std::to_string(i));
-      auto [reply, answer] = qa::make_promise<qa::write_ack>(executor);
-      record.reply = std::move(reply);
-      acks.push_back(std::move(answer));
-      BOOST_REQUIRE(f.ref().try_send(std::move(record)));
+      acks.push_back(send_record(f, executor, make_record("a", qs::job_status::executing, "step-" + std::to_string(i))));
     }
     gate.set_value();
   }
@@ -170,11 +176,7 @@ net::awaitable<void> one_failure_in_a_group_body() {
   {
     auto gate = f.thread().block();
     for (const auto* id : {"a", "no-such-job", "a"}) {
-      auto record = make_record(id, qs::job_status::executing, "running");
-      auto [reply, answer] = qa::make_promise<qa::write_ack>(executor);
-      record.reply = std::move(reply);
-      acks.push_back(std::move(answer));
-      BOOST_REQUIRE(f.ref().try_send(std::move(record)));
+      acks.push_back(send_record(f, executor, make_record(id, qs::job_status::executing, "running")));
     }
     gate.set_value();
   }
@@ -256,11 +258,7 @@ net::awaitable<void> close_drains_body() {
   {
     auto gate = f.thread().block();
     for (int i = 0; i < 20; ++i) {
-      auto record = make_record("a", qs::job_status::executing, "step-" + std::to_string(i));
-      auto [reply, answer] = qa::make_promise<qa::write_ack>(executor);
-      record.reply = std::move(reply);
-      acks.push_back(std::move(answer));
-      BOOST_REQUIRE(f.ref().try_send(std::move(record)));
+      acks.push_back(send_record(f, executor, make_record("a", qs::job_status::executing, "step-" + std::to_string(i))));
     }
     qa::get_job read;
     read.id = "a";
