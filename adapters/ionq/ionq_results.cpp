@@ -1,4 +1,5 @@
 #include "ionq/ionq_results.hpp"
+#include "ionq/malformed.hpp"
 
 #include "local/result_document.hpp"
 #include "local/sampler.hpp"
@@ -15,12 +16,8 @@ namespace {
 
 namespace json = boost::json;
 
-// Thrown inside this file only, from deep reads to the public functions.
-struct malformed {
-  std::string what;
-};
-
-[[noreturn]] void fail(std::string what) { throw malformed{std::move(what)}; }
+using detail::fail;
+using detail::malformed;
 
 std::uint64_t parse_key(std::string_view key, int base) {
   if (key.empty() || key.size() > 64) fail("outcome key '" + std::string(key) + "' is not a basis state");

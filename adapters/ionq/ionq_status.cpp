@@ -1,4 +1,5 @@
 #include "ionq/ionq_status.hpp"
+#include "ionq/malformed.hpp"
 
 #include <boost/json.hpp>
 
@@ -9,12 +10,8 @@ namespace {
 
 namespace json = boost::json;
 
-// Thrown inside this file only, from deep reads to the public functions.
-struct malformed {
-  std::string what;
-};
-
-[[noreturn]] void fail(std::string what) { throw malformed{std::move(what)}; }
+using detail::fail;
+using detail::malformed;
 
 std::optional<std::string> optional_string(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
