@@ -3,7 +3,9 @@
 #include "hub_protocol.hpp"
 #include "job_protocol.hpp"
 #include "job_supervisor_protocol.hpp"
+#include "poller_protocol.hpp"
 #include "provider_protocol.hpp"
+#include "remote_provider_protocol.hpp"
 #include "scheduler_protocol.hpp"
 #include "storage_protocol.hpp"
 
@@ -12,11 +14,23 @@
 
 #include <spdlog/logger.h>
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
 namespace qjob::actors {
+
+/// A remote provider as job actors reach it.
+struct remote_provider_link {
+  remote_provider_ref ref;
+  /// A job whose request kept failing (the provider actor's own retries ran
+  /// out, or the provider refused our key) waits this long before trying again,
+  /// doubling up to retry_max.
+  std::chrono::milliseconds retry_initial{1'000};
+  std::chrono::milliseconds retry_max{60'000};
+};
 
 /// The actors every job actor talks to.
 struct job_services {
@@ -24,14 +38,28 @@ struct job_services {
   scheduler_ref scheduler;
   hub_ref hub;
   job_supervisor_ref supervisor;
-  std::unordered_map<std::string, provider_ref> providers;
+  std::unordered_map<std::string, provider_ref> providers;  // embedded simulators
+  std::unordered_map<std::string, remote_provider_link> remote_providers;
+  poller_ref poller;
   std::shared_ptr<spdlog::logger> log;
 };
 
-/// One per live job: owns the job's state machine. Asks the scheduler for a slot,
-/// the provider actor to run it, and writes every transition through the storage
-/// actor before acting on it. Ends when the job is final or its mailbox closes
-/// (shutdown: the job is resumed at the next start). Runs on the I/O thread.
+/// One per live job: owns the job's state machine. Asks the scheduler for a slot
+/// (its provider's in-flight quota), then runs the job, and writes every
+/// transition through the storage actor before acting on it. Ends when the job
+/// is final or its mailbox closes (shutdown: the job is resumed at the next
+/// start). Runs on the I/O thread.
+///
+/// On the embedded simulator, a run is one run_job and its run_finished.
+///
+/// On a remote provider, exactly once: the intent to submit is committed before
+/// the provider is asked, and the provider's job id when it answers; a job whose
+/// answer was never recorded is looked up at the provider (by our id) before it
+/// is sent again. The poller then reports the provider's word on the job until
+/// it is final, and the results are fetched before the job succeeds. Every
+/// request to the provider is answered into this actor's mailbox, so that a
+/// cancel is answered at once whatever the job is waiting for; a cancel that
+/// comes while the provider's id is not yet known is applied when it is.
 class job_actor {
 public:
   /// `job` is durable and not final; its `input` is not needed (it is read when
@@ -45,24 +73,59 @@ public:
   static net::awaitable<void> run(std::unique_ptr<job_actor> self);
 
 private:
-  net::awaitable<void> live();
-  net::awaitable<void> on_slot_granted();
-  net::awaitable<void> on_cancel(request_cancel& request);
-  net::awaitable<void> on_run_finished(run_finished& outcome);
+  /// Where a remote job is in its exchanges with the provider.
+  enum class remote_step {
+    none,        // queued here, or waiting out a backoff
+    submitting,  // submit_job sent, answer awaited
+    watching,    // at the provider; the poller reports its status
+    fetching,    // final there; fetch_result sent (or to be retried)
+  };
 
+  net::awaitable<void> live();
+  net::awaitable<void> handle(slot_granted&);
+  net::awaitable<void> handle(request_cancel& request);
+  net::awaitable<void> handle(run_finished& outcome);
+  net::awaitable<void> handle(submission_answered& answer);
+  net::awaitable<void> handle(job_status_changed& change);
+  net::awaitable<void> handle(provider_cancel_answered& answer);
+  net::awaitable<void> handle(result_fetched& answer);
+  net::awaitable<void> handle(retry_due&);
+
+  // The embedded simulator.
+  net::awaitable<void> run_locally(provider_ref provider);
+
+  // Remote providers.
+  const remote_provider_link* remote() const;
+  /// True for a remote job that may be at its provider already.
+  bool in_flight_remotely() const;
+  net::awaitable<void> enqueue();
+  net::awaitable<void> submit();
+  net::awaitable<void> watch();
+  net::awaitable<void> on_provider_status(const remote_job_status& status);
+  net::awaitable<void> fetch();
+  net::awaitable<void> cancel_at_provider();
+  /// Gives the slot back and tries again (re-queues, or fetches again) after a backoff.
+  void retry_later(const remote_failure& failure);
+
+  /// The job's input, read from the store; nullopt when the store is gone.
+  net::awaitable<std::optional<std::string>> read_input();
   /// Commits the job's run state; retries while the disk is full. False when the
   /// storage actor is gone (shutdown).
   net::awaitable<bool> commit(bool is_transition, std::optional<std::string> result_json = std::nullopt);
   /// Moves to a final state and commits it.
   net::awaitable<void> finish(storage::job_status status, std::optional<storage::job_error> error,
                               std::optional<std::string> result_json);
+  void release_slot_held();
+  void answer_cancel(request_cancel& request, std::string message);
 
   std::shared_ptr<mailbox<job_message>> mailbox_;
   storage::job_row job_;
   std::shared_ptr<const job_services> services_;
   bool holds_slot_ = false;  // granted by the scheduler and not yet released
-  bool running_ = false;     // handed to the provider, outcome not yet back
+  bool running_ = false;     // handed to the embedded simulator, outcome not yet back
   bool done_ = false;        // final, or the daemon is stopping
+  remote_step step_ = remote_step::none;
+  std::chrono::milliseconds retry_delay_{0};  // the last backoff; 0 after a success
 };
 
 }  // namespace qjob::actors

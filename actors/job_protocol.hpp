@@ -1,13 +1,16 @@
 #pragma once
 
+#include "remote_provider_protocol.hpp"
 #include "runtime/mailbox.hpp"
 #include "runtime/promise.hpp"
 
+#include <optional>
 #include <string>
 #include <variant>
 
-/// Messages a job actor receives. Only the scheduler, the provider actor and the
-/// job supervisor send them.
+/// Messages a job actor receives: from the scheduler, its provider (the
+/// embedded simulator's run outcome, or a remote provider's answers forwarded by
+/// the job actor itself), the poller and the job supervisor.
 namespace qjob::actors {
 
 /// From the scheduler: the job may run now; it holds one of its provider's slots
@@ -38,10 +41,39 @@ struct run_finished {
   bool cancelled = false;
 };
 
-using job_message = std::variant<slot_granted, request_cancel, run_finished>;
+/// From the poller: the provider's new status of the job (a final one ends the
+/// watch), or a failure that ends the watch (the provider refused the poll for
+/// good, e.g. it no longer knows the job).
+struct job_status_changed {
+  std::string job_id;
+  remote_job_status status;               ///< meaningful when `failure` is empty
+  std::optional<remote_failure> failure;  ///< set when the watch ended without a final status
+};
+
+/// A remote provider's answer to submit_job.
+struct submission_answered {
+  remote_outcome<submitted_job> outcome;
+};
+
+/// A remote provider's answer to cancel_job_at_provider: the job's status after it.
+struct provider_cancel_answered {
+  remote_outcome<remote_job_status> outcome;
+};
+
+/// A remote provider's answer to fetch_result: the results document.
+struct result_fetched {
+  remote_outcome<std::string> outcome;
+};
+
+/// The job's own timer: a backoff after a failed request to its provider is over.
+struct retry_due {};
+
+using job_message = std::variant<slot_granted, request_cancel, run_finished, job_status_changed, submission_answered,
+                                 provider_cancel_answered, result_fetched, retry_due>;
 using job_ref = actor_ref<job_message>;
 
-/// A job receives at most a grant, a run outcome and a few cancels at once.
+/// A job receives at most a grant, one provider answer, a status change and a
+/// few cancels at once.
 inline constexpr std::size_t job_mailbox_capacity = 8;
 
 }  // namespace qjob::actors

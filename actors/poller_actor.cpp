@@ -42,7 +42,7 @@ net::awaitable<void> poller_actor::list_round(const round_plan& plan, std::vecto
   std::optional<std::string> next;
   for (std::size_t page = 0; page < plan.max_pages && !wanted.empty(); ++page) {
     auto [reply, answer] = make_promise<remote_outcome<job_status_page>>(executor);
-    list_jobs request;
+    list_provider_jobs request;
     request.limit = plan.page_size;
     request.next = next;
     request.reply = std::move(reply);

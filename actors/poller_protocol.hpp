@@ -1,5 +1,6 @@
 #pragma once
 
+#include "job_protocol.hpp"
 #include "remote_provider_protocol.hpp"
 #include "runtime/mailbox.hpp"
 
@@ -14,22 +15,10 @@
 /// provider and tells each job's owner when the provider's word on it changes.
 namespace qjob::actors {
 
-/// What the poller tells a watched job's owner: the provider's new status of
-/// the job (a final one ends the watch), or a failure that ends the watch
-/// (the provider refused the poll for good, e.g. it no longer knows the job).
-struct job_status_changed {
-  std::string job_id;
-  remote_job_status status;               ///< meaningful when `failure` is empty
-  std::optional<remote_failure> failure;  ///< set when the watch ended without a final status
-};
-
-/// Where the poller delivers a job's changes. The poller only try_sends into it:
-/// a full inbox makes it deliver the change again on a later poll, a closed one
-/// ends the watch.
-using job_status_ref = actor_ref<job_status_changed>;
-
-/// Inbox capacity a job_status_ref is usually made with (one job's changes).
-inline constexpr std::size_t job_status_mailbox_capacity = 16;
+/// Where the poller delivers a job's changes (job_status_changed): the job
+/// actor's inbox. The poller only try_sends into it: a full inbox makes it
+/// deliver the change again on a later poll.
+using job_status_ref = job_ref;
 
 /// Start polling a job executing at `provider` until it is final or unwatched.
 /// Watching a job already watched replaces the earlier watch.

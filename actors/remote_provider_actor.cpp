@@ -204,7 +204,7 @@ net::awaitable<void> remote_provider_actor::serve(remote_provider_message messag
     co_await serve_cancel(std::move(*cancel));
   } else if (auto* fetch = std::get_if<fetch_result>(&message)) {
     co_await serve_fetch(std::move(*fetch));
-  } else if (auto* list = std::get_if<list_jobs>(&message)) {
+  } else if (auto* list = std::get_if<list_provider_jobs>(&message)) {
     co_await serve_list(std::move(*list));
   }
 }
@@ -352,6 +352,10 @@ net::awaitable<void> remote_provider_actor::serve_submit(submit_job request) {
         request.reply.set(succeeded(submitted_job{std::move(*found), true}));
         co_return;
       }
+      if (request.only_if_found) {
+        request.reply.set(succeeded(submitted_job{}));
+        co_return;
+      }
     }
     submit_op op{body};
     auto sent = co_await call(std::move(op));
@@ -440,7 +444,7 @@ net::awaitable<void> remote_provider_actor::serve_fetch(fetch_result request) {
   request.reply.set(succeeded(std::move(*document)));
 }
 
-net::awaitable<void> remote_provider_actor::serve_list(list_jobs request) {
+net::awaitable<void> remote_provider_actor::serve_list(list_provider_jobs request) {
   list_op op{request.limit, std::move(request.next)};
   auto listed = co_await call(std::move(op));
   if (!listed) {

@@ -90,7 +90,7 @@ private:
   net::awaitable<void> serve_poll(poll_job request);
   net::awaitable<void> serve_cancel(cancel_job_at_provider request);
   net::awaitable<void> serve_fetch(fetch_result request);
-  net::awaitable<void> serve_list(list_jobs request);
+  net::awaitable<void> serve_list(list_provider_jobs request);
 
   /// Runs `op` (a callable making one exchange with the client) under the rate
   /// limiter and the breaker, retrying transient failures. Answers at once on

@@ -47,13 +47,16 @@ struct remote_job_status {
 
 /// What a submission produced.
 struct submitted_job {
-  std::string provider_job_id;
+  std::string provider_job_id;  ///< "" only when only_if_found and the job is not at the provider
   bool adopted = false;  ///< found at the provider by reconciliation, not created by this request
 };
 
 /// Submit our job exactly once: an answer lost on the way back is reconciled by
 /// looking our job id up at the provider before anything is sent again.
-/// `reconcile_first` is for a job found in state `submitting` after a restart.
+/// `reconcile_first` is for a job whose earlier submission's answer was not
+/// recorded (a restart, or retries that ran out). `only_if_found` (with
+/// reconcile_first) sends nothing: a job cancelled before its provider had it
+/// is only looked up, to be cancelled there if it arrived.
 struct submit_job {
   std::string job_id;
   std::string target;
@@ -63,6 +66,7 @@ struct submit_job {
   std::int64_t shots = 0;
   std::string name;
   bool reconcile_first = false;
+  bool only_if_found = false;
   promise<remote_outcome<submitted_job>> reply;
 };
 
@@ -80,7 +84,7 @@ struct job_status_page {
 
 /// Read one page of the provider's job list (`GET /jobs?limit=&next=`): many
 /// jobs' statuses in one request, for the poller.
-struct list_jobs {
+struct list_provider_jobs {
   std::size_t limit = 100;
   std::optional<std::string> next;  ///< a cursor from the previous page; nullopt: the newest page
   promise<remote_outcome<job_status_page>> reply;
@@ -130,7 +134,7 @@ struct get_health {
 };
 
 using remote_provider_message = std::variant<submit_job, poll_job, cancel_job_at_provider, fetch_result, get_health,
-                                             list_jobs>;
+                                             list_provider_jobs>;
 using remote_provider_ref = actor_ref<remote_provider_message>;
 
 inline constexpr std::size_t remote_provider_mailbox_capacity = 4096;

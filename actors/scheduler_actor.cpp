@@ -40,6 +40,8 @@ net::awaitable<void> scheduler_actor::run() {
       auto& queue = queue_of(release->provider);
       if (queue.running > 0) --queue.running;
       dispatch(queue);
+    } else if (auto* claim = std::get_if<claim_slot>(&message)) {
+      ++queue_of(claim->provider).running;
     } else {
       auto& query = std::get<get_queue_position>(message);
       query.reply.set(position(query.job_id));

@@ -36,6 +36,13 @@ struct release_slot {
   std::string provider;
 };
 
+/// A job already in flight at its provider (found so at start-up) takes a slot
+/// without queueing, even beyond the provider's capacity: it is there already.
+/// It gives the slot back with release_slot like any other.
+struct claim_slot {
+  std::string provider;
+};
+
 /// How many jobs of its provider leave the queue before this one; nullopt when
 /// it is not waiting here.
 struct get_queue_position {
@@ -43,7 +50,7 @@ struct get_queue_position {
   promise<std::optional<std::int64_t>> reply;
 };
 
-using scheduler_message = std::variant<enqueue_job, withdraw_job, release_slot, get_queue_position>;
+using scheduler_message = std::variant<enqueue_job, withdraw_job, release_slot, claim_slot, get_queue_position>;
 using scheduler_ref = actor_ref<scheduler_message>;
 
 inline constexpr std::size_t scheduler_mailbox_capacity = 65'536;

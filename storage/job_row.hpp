@@ -40,6 +40,10 @@ struct run_state {
   std::string output_uri;
   std::string cost;   // JSON text, "" when the provider gave none
   std::string usage;  // JSON text, "" when the provider gave none
+  /// The job is being sent to a remote provider and its answer is not yet
+  /// recorded: after a crash it may exist there, so it is looked up by our id
+  /// before being sent again (DESIGN.md, Durability). Not part of the API.
+  bool submit_intent = false;
 };
 
 /// A job as stored: what was submitted (never changes) and its run state.

@@ -29,7 +29,7 @@ constexpr int busy_timeout_ms = 5000;
 #define QJOB_JOB_COLUMNS_TAIL                                                                          \
   ", j.params, j.tags, j.priority, j.batch_id, j.owner, j.fingerprint, j.created_at, j.status, "      \
   "j.provider_status, j.provider_job_id, j.submitted_at, j.started_at, j.finished_at, j.attempts, "    \
-  "j.error_code, j.error_message, j.cancel_requested, j.output_uri, j.cost, j.usage"
+  "j.error_code, j.error_message, j.cancel_requested, j.output_uri, j.cost, j.usage, j.submit_intent"
 constexpr const char* job_columns_with_input = QJOB_JOB_COLUMNS_HEAD "j.input" QJOB_JOB_COLUMNS_TAIL;
 constexpr const char* job_columns_without_input = QJOB_JOB_COLUMNS_HEAD "''" QJOB_JOB_COLUMNS_TAIL;
 #undef QJOB_JOB_COLUMNS_HEAD
@@ -39,15 +39,16 @@ constexpr const char* job_columns_without_input = QJOB_JOB_COLUMNS_HEAD "''" QJO
 constexpr const char* insert_job_sql =
     "INSERT OR FAIL INTO jobs (id, name, provider, target, shots, input_format, input, params, tags, priority, "
     "batch_id, owner, fingerprint, created_at, status, provider_status, provider_job_id, submitted_at, "
-    "started_at, finished_at, attempts, error_code, error_message, cancel_requested, output_uri, cost, usage) "
+    "started_at, finished_at, attempts, error_code, error_message, cancel_requested, output_uri, cost, usage, "
+    "submit_intent) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27) "
+    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28) "
     "ON CONFLICT (id) DO NOTHING";
 
 constexpr const char* update_run_sql =
     "UPDATE OR FAIL jobs SET status = ?2, provider_status = ?3, provider_job_id = ?4, submitted_at = ?5, "
     "started_at = ?6, finished_at = ?7, attempts = ?8, error_code = ?9, error_message = ?10, "
-    "cancel_requested = ?11, output_uri = ?12, cost = ?13, usage = ?14 WHERE id = ?1";
+    "cancel_requested = ?11, output_uri = ?12, cost = ?13, usage = ?14, submit_intent = ?15 WHERE id = ?1";
 
 /// Bit of each list filter; a combination selects one cached statement.
 enum filter_bit : unsigned {
@@ -104,7 +105,7 @@ std::string list_sql(unsigned mask) {
 
 void bind_named(statement& stmt, const char* name, std::string_view text) { stmt.bind(stmt.parameter_index(name), text); }
 
-/// Binds the run state to parameters first..first+12 in update_run_sql's order.
+/// Binds the run state to parameters first..first+13 in update_run_sql's order.
 void bind_run(statement& stmt, int first, const run_state& run) {
   stmt.bind(first, to_string(run.status));
   stmt.bind(first + 1, run.provider_status);
@@ -124,6 +125,7 @@ void bind_run(statement& stmt, int first, const run_state& run) {
   stmt.bind(first + 10, run.output_uri);
   stmt.bind(first + 11, run.cost);
   stmt.bind(first + 12, run.usage);
+  stmt.bind(first + 13, std::int64_t{run.submit_intent ? 1 : 0});
 }
 
 job_status read_status(const statement& stmt, int column, const std::filesystem::path& file) {
@@ -162,6 +164,7 @@ job_row read_job(const statement& stmt, const std::filesystem::path& file) {
   run.output_uri = stmt.column_text(25);
   run.cost = stmt.column_text(26);
   run.usage = stmt.column_text(27);
+  run.submit_intent = stmt.column_int64(28) != 0;
   return row;
 }
 

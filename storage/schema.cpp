@@ -85,7 +85,16 @@ CREATE TABLE transitions (
 CREATE INDEX transitions_by_job ON transitions (job_seq);
 )sql";
 
-constexpr std::array<const char*, 1> all_migrations{migration_1};
+// Version 2: exactly-once submission to remote providers. submit_intent is 1
+// from the moment a job is about to be sent to its provider until the
+// provider's answer (its job id, or a refusal) is committed: a job found with
+// it set after a crash may exist at the provider and is looked up there before
+// it is sent again.
+constexpr const char* migration_2 = R"sql(
+ALTER TABLE jobs ADD COLUMN submit_intent INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<const char*, 2> all_migrations{migration_1, migration_2};
 
 std::string hex(std::int64_t value) {
   char buffer[16];

@@ -61,9 +61,11 @@ public:
   }
 
   net::awaitable<void> make_and_enqueue(std::string id, std::int32_t priority = 5, std::uint32_t owner = 1000,
-                                        std::string batch = {}) {
-    co_await enqueue(make(std::move(id), priority, owner, std::move(batch)));
+                                        std::string batch = {}, std::string provider = "local") {
+    co_await enqueue(make(std::move(id), priority, owner, std::move(batch)), std::move(provider));
   }
+
+  qa::scheduler_ref scheduler() const { return scheduler_.ref(); }
 
   net::awaitable<void> release(std::string provider = "local") {
     qa::release_slot release{std::move(provider)};
@@ -159,6 +161,26 @@ net::awaitable<void> capacity_body() {
   co_await f.make_and_enqueue("f");
   got = co_await f.granted();
   BOOST_TEST((got == strings{"e"}));
+  co_await f.stop();
+}
+
+net::awaitable<void> claimed_slots_count_against_capacity_body() {
+  auto executor = co_await net::this_coro::executor;
+  scheduler_fixture f(executor, {{"ionq", 2}});
+  // Three jobs found at the provider at start-up take slots beyond the capacity.
+  for (int i = 0; i < 3; ++i) {
+    qa::claim_slot claim{"ionq"};
+    co_await f.scheduler().send(std::move(claim));
+  }
+  co_await f.make_and_enqueue("queued", 5, 1000, {}, "ionq");
+  strings got = co_await f.granted();
+  BOOST_TEST(got.empty());
+  co_await f.release("ionq");
+  got = co_await f.granted();
+  BOOST_TEST(got.empty());  // two still running: the capacity is full
+  co_await f.release("ionq");
+  got = co_await f.granted();
+  BOOST_TEST((got == strings{"queued"}));
   co_await f.stop();
 }
 
@@ -354,6 +376,10 @@ net::awaitable<void> positions_body() {
 BOOST_AUTO_TEST_SUITE(scheduler_actor_tests, *boost::unit_test::timeout(30))
 
 BOOST_AUTO_TEST_CASE(grants_never_exceed_capacity_until_a_slot_is_released) { run_coroutine(capacity_body()); }
+
+BOOST_AUTO_TEST_CASE(claimed_slots_count_against_the_capacity) {
+  run_coroutine(claimed_slots_count_against_capacity_body());
+}
 
 BOOST_AUTO_TEST_CASE(releasing_more_slots_than_granted_does_not_raise_capacity) {
   run_coroutine(extra_releases_body());

@@ -56,10 +56,10 @@ net::awaitable<void> sleep_ms(int ms) {
   co_await timer.async_wait(net::use_awaitable);
 }
 
-/// A job's inbox of changes, as a job actor would hold it.
+/// A job's inbox of changes, as a job actor would hold it (16 messages, the
+/// poller's changes only).
 struct inbox {
-  explicit inbox(net::any_io_executor ex)
-      : box(std::make_shared<actors::mailbox<actors::job_status_changed>>(ex, actors::job_status_mailbox_capacity)) {}
+  explicit inbox(net::any_io_executor ex) : box(std::make_shared<actors::mailbox<actors::job_message>>(ex, 16)) {}
   actors::job_status_ref ref() const { return actors::job_status_ref(box); }
 
   /// The next change, or nullopt after `timeout`.
@@ -69,12 +69,12 @@ struct inbox {
     auto outcome = co_await (box->async_receive(net::as_tuple(net::use_awaitable)) ||
                              timer.async_wait(net::as_tuple(net::use_awaitable)));
     if (outcome.index() != 0) co_return std::nullopt;
-    auto [ec, change] = std::get<0>(std::move(outcome));
+    auto [ec, message] = std::get<0>(std::move(outcome));
     if (ec) co_return std::nullopt;
-    co_return std::move(change);
+    co_return std::get<actors::job_status_changed>(std::move(message));
   }
 
-  std::shared_ptr<actors::mailbox<actors::job_status_changed>> box;
+  std::shared_ptr<actors::mailbox<actors::job_message>> box;
 };
 
 /// The fake IonQ, a provider actor talking to it and a poller, both actors'

@@ -247,6 +247,55 @@ BOOST_AUTO_TEST_CASE(update_run_with_and_without_transition) {
   BOOST_TEST(stored->run.output_uri == "file:///x");
 }
 
+BOOST_AUTO_TEST_CASE(submit_intent_is_set_and_cleared_durably) {
+  qt::temp_state_dir dir;
+  {
+    auto store = qs::job_store::open(dir.path());
+    auto row = make_job("job-1");
+    insert(store, row);
+    BOOST_TEST(!store.get_job("job-1")->run.submit_intent);
+    qs::run_state run;
+    run.provider_status = "submitting";
+    run.submit_intent = true;
+    store.update_run("job-1", run, true, 5);
+  }
+  auto store = qs::job_store::open(dir.path());
+  auto stored = store.get_job("job-1");
+  BOOST_REQUIRE(stored.has_value());
+  BOOST_TEST(stored->run.submit_intent);
+  BOOST_TEST(store.load_unfinished().front().run.submit_intent);
+  stored->run.submit_intent = false;
+  stored->run.provider_job_id = "ionq-1";
+  store.update_run("job-1", stored->run, false, 6);
+  BOOST_TEST(!store.get_job("job-1")->run.submit_intent);
+  BOOST_TEST(store.get_job("job-1")->run.provider_job_id == "ionq-1");
+}
+
+BOOST_AUTO_TEST_CASE(version_1_database_is_migrated_keeping_its_jobs) {
+  qt::temp_state_dir dir;
+  std::filesystem::create_directories(dir.path());
+  {
+    // A database as the first release wrote it, with one job.
+    qs::connection db(dir.path() / "qjobd.db");
+    db.exec(qs::migrations()[0], "test");
+    db.exec(("PRAGMA application_id = " + std::to_string(qs::application_id) + "; PRAGMA user_version = 1").c_str(),
+            "test");
+    db.exec("INSERT INTO jobs (id, provider, target, shots, input_format, input, params, tags, priority, owner, "
+            "fingerprint, created_at, status, provider_status, provider_job_id, submitted_at, started_at, "
+            "finished_at, attempts, cancel_requested, output_uri, cost, usage) VALUES ('old', 'local', "
+            "'simulator', 10, 'qasm2', '\"\"', '{}', '[]', 5, 1, 'fp', 1, 'waiting', 'queued', '', 0, 0, 0, 0, 0, "
+            "'', '', '')",
+            "test");
+  }
+  auto store = qs::job_store::open(dir.path());
+  qs::connection probe(dir.path() / "qjobd.db");
+  BOOST_TEST(probe.query_int("PRAGMA user_version", "test") == qs::schema_version());
+  auto old = store.get_job("old");
+  BOOST_REQUIRE(old.has_value());
+  BOOST_TEST(!old->run.submit_intent);
+  BOOST_TEST(old->run.provider_status == "queued");
+}
+
 BOOST_AUTO_TEST_CASE(update_of_an_unknown_job_throws) {
   qt::temp_state_dir dir;
   auto store = qs::job_store::open(dir.path());
