@@ -132,7 +132,7 @@ api::handler_result api::route(const http_request& request, const peer_identity&
     }
     if (resource == "targets") {
       if (method != http::verb::get) co_return allow("GET");
-      co_return json_response(status::ok, catalog_.to_json());
+      co_return co_await targets();
     }
     if (resource == "health") {
       if (method != http::verb::get) co_return allow("GET");
@@ -523,6 +523,27 @@ api::handler_result api::cancel_batch(const std::string& id, const http_request&
 http_response api::health(const http_request&) const {
   json::object body{{"status", draining_ ? "draining" : "ok"}, {"ready", ready_ && !draining_}, {"draining", draining_}};
   return json_response(ready_ && !draining_ ? status::ok : status::service_unavailable, body);
+}
+
+api::handler_result api::targets() {
+  std::map<std::string, provider_health> health;
+  for (const auto& [name, provider] : services_.remote_providers) {
+    auto [reply, answer] = actors::make_promise<actors::provider_health>(co_await net::this_coro::executor);
+    actors::get_health ask{std::move(reply)};
+    const bool sent = co_await provider.send(std::move(ask));
+    std::optional<actors::provider_health> got;
+    if (sent) got = co_await answer.get_for(std::chrono::seconds(1));
+    provider_health entry;
+    if (got) {
+      entry.status = std::string(actors::to_string(got->state));
+      entry.message = std::move(got->message);
+    } else {
+      entry.status = "unhealthy";
+      entry.message = "the provider actor is not answering";
+    }
+    health.emplace(name, std::move(entry));
+  }
+  co_return json_response(status::ok, catalog_.to_json(health));
 }
 
 api::handler_result api::metrics(const http_request&) {

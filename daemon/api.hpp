@@ -8,6 +8,7 @@
 
 #include "hub_protocol.hpp"
 #include "job_supervisor_protocol.hpp"
+#include "remote_provider_protocol.hpp"
 #include "scheduler_protocol.hpp"
 #include "storage_protocol.hpp"
 
@@ -34,6 +35,7 @@ struct api_services {
   actors::job_supervisor_ref jobs;
   actors::scheduler_ref scheduler;
   actors::hub_ref hub;
+  std::map<std::string, actors::remote_provider_ref> remote_providers;  // asked for their health
 };
 
 /// The control API of DESIGN.md: routes a request, checks it, turns it into
@@ -67,6 +69,7 @@ private:
   handler_result get_batch(const std::string& id, const http_request& request, const peer_identity& peer);
   handler_result cancel_batch(const std::string& id, const http_request& request, const peer_identity& peer);
   handler_result metrics(const http_request& request);
+  handler_result targets();
   http_response health(const http_request& request) const;
 
   /// Sends the storage actor the request `make_request(reply)` builds and awaits the

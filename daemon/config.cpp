@@ -12,7 +12,7 @@ namespace qjob::daemon {
 
 namespace {
 
-const std::set<std::string, std::less<>> known_provider_types{"local"};
+const std::set<std::string, std::less<>> known_provider_types{"local", "ionq"};
 
 std::string where(const toml::node& node, const std::filesystem::path& file) {
   const auto& source = node.source();
@@ -56,20 +56,62 @@ void resolve_defaults(provider_config& provider) {
     if (provider.workers == 0) provider.workers = cpus;
     if (provider.simulator_threads == 0) provider.simulator_threads = cpus;
     if (provider.max_in_flight == 0) provider.max_in_flight = provider.workers;
+  } else {
+    if (provider.max_in_flight == 0) provider.max_in_flight = 100;
+    if (provider.base_url.empty() && provider.type == "ionq") provider.base_url = "https://api.ionq.co/v0.4";
   }
 }
 
+std::chrono::milliseconds millis(const toml::table& table, std::string_view key, std::chrono::milliseconds fallback,
+                                 const std::filesystem::path& file) {
+  return std::chrono::milliseconds(positive(table, key, fallback.count(), file));
+}
+
+/// The keys only remote providers read.
+void read_remote(const toml::table& table, const std::filesystem::path& file, provider_config& provider) {
+  provider.base_url = get_or<std::string>(table, "base_url", "", file);
+  if (!provider.base_url.empty() && provider.base_url.rfind("https://", 0) != 0 &&
+      provider.base_url.rfind("http://", 0) != 0)
+    throw config_error(where(*table.get("base_url"), file) + ": base_url of provider '" + provider.name +
+                       "' must start with https:// (or http://, for proxies and tests)");
+  provider.api_key_file = get_or<std::string>(table, "api_key_file", "", file);
+  provider.api_key_env = get_or<std::string>(table, "api_key_env", "", file);
+  if (provider.api_key_file.empty() == provider.api_key_env.empty())
+    throw config_error(where(table, file) + ": provider '" + provider.name +
+                       "' needs exactly one of api_key_file and api_key_env");
+  provider.request_timeout = millis(table, "request_timeout_ms", provider.request_timeout, file);
+  provider.max_attempts = static_cast<unsigned>(positive(table, "max_attempts", provider.max_attempts, file));
+  provider.backoff_initial = millis(table, "backoff_initial_ms", provider.backoff_initial, file);
+  provider.backoff_max = millis(table, "backoff_max_ms", provider.backoff_max, file);
+  provider.retry_budget = millis(table, "retry_budget_ms", provider.retry_budget, file);
+  provider.breaker_threshold =
+      static_cast<unsigned>(positive(table, "breaker_threshold", provider.breaker_threshold, file));
+  provider.breaker_cool_down = millis(table, "breaker_cool_down_ms", provider.breaker_cool_down, file);
+  if (provider.max_attempts == 0 || provider.breaker_threshold == 0 || provider.request_timeout.count() == 0)
+    throw config_error(where(table, file) + ": provider '" + provider.name +
+                       "': max_attempts, breaker_threshold and request_timeout_ms must be at least 1");
+}
+
 provider_config read_provider(const toml::table& table, const std::filesystem::path& file) {
-  check_keys(table,
-             {"name", "type", "max_in_flight", "requests_per_second", "workers", "simulator_threads", "max_qubits"},
-             file, "[[providers]]");
+  const auto type = get_or<std::string>(table, "type", "", file);
+  if (type == "local") {
+    check_keys(table,
+               {"name", "type", "max_in_flight", "requests_per_second", "workers", "simulator_threads", "max_qubits"},
+               file, "[[providers]] of type local");
+  } else {
+    check_keys(table,
+               {"name", "type", "max_in_flight", "requests_per_second", "base_url", "api_key_file", "api_key_env",
+                "request_timeout_ms", "max_attempts", "backoff_initial_ms", "backoff_max_ms", "retry_budget_ms",
+                "breaker_threshold", "breaker_cool_down_ms"},
+               file, "[[providers]] of type " + type);
+  }
   provider_config provider;
   provider.name = get_or<std::string>(table, "name", "", file);
   provider.type = get_or<std::string>(table, "type", "", file);
   if (provider.name.empty()) throw config_error(where(table, file) + ": a [[providers]] entry needs a 'name'");
   if (!known_provider_types.contains(provider.type))
     throw config_error(where(table, file) + ": provider '" + provider.name + "' has unknown type '" +
-                       provider.type + "' (known: local)");
+                       provider.type + "' (known: local, ionq)");
   provider.max_in_flight = static_cast<std::size_t>(positive(table, "max_in_flight", 0, file));
   provider.requests_per_second = get_or<double>(table, "requests_per_second", 10.0, file);
   provider.workers = static_cast<unsigned>(positive(table, "workers", 0, file));
@@ -77,6 +119,7 @@ provider_config read_provider(const toml::table& table, const std::filesystem::p
   provider.max_qubits = static_cast<std::uint32_t>(positive(table, "max_qubits", 26, file));
   if (provider.max_qubits == 0 || provider.max_qubits > 34)
     throw config_error(where(table, file) + ": max_qubits must be between 1 and 34");
+  if (provider.is_remote()) read_remote(table, file, provider);
   return provider;
 }
 
@@ -127,7 +170,8 @@ daemon_config load_config(const std::optional<std::filesystem::path>& file) {
   check_keys(root,
              {"socket", "socket_mode", "state_dir", "log_level", "admin_group", "default_provider",
               "max_body_bytes", "max_header_bytes", "max_batch_jobs", "max_shots", "idle_timeout_seconds",
-              "max_wait_seconds", "drain_timeout_seconds", "providers"},
+              "max_wait_seconds", "drain_timeout_seconds", "poll_initial_ms", "poll_max_ms", "poll_list_threshold",
+              "poll_page_size", "providers"},
              *file, "");
   if (auto socket = get_or<std::string>(root, "socket", "", *file); !socket.empty()) config.socket = socket;
   if (auto dir = get_or<std::string>(root, "state_dir", "", *file); !dir.empty()) config.state_dir = dir;
@@ -145,6 +189,16 @@ daemon_config load_config(const std::optional<std::filesystem::path>& file) {
   config.idle_timeout = std::chrono::seconds(positive(root, "idle_timeout_seconds", 60, *file));
   config.max_wait = std::chrono::seconds(positive(root, "max_wait_seconds", 600, *file));
   config.drain_timeout = std::chrono::seconds(positive(root, "drain_timeout_seconds", 10, *file));
+  config.poll.initial = millis(root, "poll_initial_ms", config.poll.initial, *file);
+  config.poll.max = millis(root, "poll_max_ms", config.poll.max, *file);
+  config.poll.list_threshold = static_cast<std::size_t>(
+      positive(root, "poll_list_threshold", static_cast<std::int64_t>(config.poll.list_threshold), *file));
+  config.poll.page_size = static_cast<std::size_t>(
+      positive(root, "poll_page_size", static_cast<std::int64_t>(config.poll.page_size), *file));
+  if (config.poll.initial.count() == 0 || config.poll.max < config.poll.initial || config.poll.page_size == 0)
+    throw config_error(file->string() +
+                       ": poll_initial_ms must be at least 1, poll_max_ms at least poll_initial_ms, and "
+                       "poll_page_size at least 1");
 
   if (const auto* providers = root.get("providers")) {
     const auto* list = providers->as_array();

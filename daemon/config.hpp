@@ -14,13 +14,34 @@ namespace qjob::daemon {
 /// defaults for the others.
 struct provider_config {
   std::string name;
-  std::string type;  // "local" today; "ionq", "azure", "qcloud" come with their adapters
-  std::size_t max_in_flight = 0;  // 0: the type's default (local: workers)
+  std::string type;  // "local" or "ionq"; "azure", "qcloud" come with their adapters
+  std::size_t max_in_flight = 0;  // 0: the type's default (local: workers; remote: 100)
   double requests_per_second = 10;
   // local
   unsigned workers = 0;  // 0: one per CPU
   unsigned simulator_threads = 0;  // 0: one per CPU
   std::uint32_t max_qubits = 26;
+  // remote (ionq)
+  std::string base_url;     // "" : the type's public endpoint
+  std::string api_key_file;  // one of the two names where the key is; never the key itself
+  std::string api_key_env;
+  std::chrono::milliseconds request_timeout{30'000};
+  unsigned max_attempts = 6;
+  std::chrono::milliseconds backoff_initial{500};
+  std::chrono::milliseconds backoff_max{30'000};
+  std::chrono::milliseconds retry_budget{120'000};
+  unsigned breaker_threshold = 5;
+  std::chrono::milliseconds breaker_cool_down{30'000};
+
+  bool is_remote() const noexcept { return type != "local"; }
+};
+
+/// How the poller watches jobs executing at remote providers.
+struct poll_config {
+  std::chrono::milliseconds initial{1'000};
+  std::chrono::milliseconds max{60'000};
+  std::size_t list_threshold = 20;
+  std::size_t page_size = 100;
 };
 
 /// The daemon's configuration: compiled-in defaults (equal to etc/qjobd.toml),
@@ -39,6 +60,7 @@ struct daemon_config {
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds max_wait{600};
   std::chrono::seconds drain_timeout{10};
+  poll_config poll;
   std::vector<provider_config> providers;
 
   const provider_config* find_provider(const std::string& name) const;

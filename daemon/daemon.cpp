@@ -2,11 +2,14 @@
 
 #include "api.hpp"
 #include "control_server.hpp"
+#include "provider_credentials.hpp"
 #include "target_catalog.hpp"
 
 #include "hub_actor.hpp"
 #include "job_supervisor_actor.hpp"
 #include "local_provider_actor.hpp"
+#include "poller_actor.hpp"
+#include "remote_provider_actor.hpp"
 #include "runtime/promise.hpp"
 #include "runtime/supervisor.hpp"
 #include "scheduler_actor.hpp"
@@ -19,6 +22,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/url/parse.hpp>
+
+#include "http/beast_http_client.hpp"
 
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
@@ -48,16 +54,33 @@ public:
     services.scheduler = scheduler_.ref();
     services.hub = hub_.ref();
     services.log = spdlog::default_logger()->clone("job");
+    std::map<std::string, actors::remote_provider_ref> remote_refs;
     for (const auto& provider : config.providers) {
-      if (provider.type != "local") continue;
+      if (provider.is_remote()) {
+        remote_providers_.push_back(make_remote_provider(io.get_executor(), provider));
+        const auto ref = remote_providers_.back()->ref();
+        remote_refs.emplace(provider.name, ref);
+        services.remote_providers.emplace(provider.name,
+                                          actors::remote_provider_link{ref, provider.backoff_initial, provider.backoff_max});
+        continue;
+      }
       auto actor = std::make_unique<actors::local_provider_actor>(
           io.get_executor(),
           actors::local_provider_settings{provider.workers, provider.simulator_threads, provider.max_qubits});
       services.providers.emplace(provider.name, actor->ref());
       local_providers_.push_back(std::move(actor));
     }
+    actors::poller_settings poll;
+    poll.poll_initial_ms = config.poll.initial;
+    poll.poll_max_ms = config.poll.max;
+    poll.list_threshold = config.poll.list_threshold;
+    poll.page_size = config.poll.page_size;
+    poller_ = std::make_unique<actors::poller_actor>(io.get_executor(), remote_refs, poll);
+    services.poller = poller_->ref();
     jobs_ = std::make_unique<actors::job_supervisor_actor>(io.get_executor(), tasks_, std::move(services));
-    api_ = std::make_unique<api>(config, catalog_, api_services{storage_.ref(), jobs_->ref(), scheduler_.ref(), hub_.ref()});
+    api_ = std::make_unique<api>(config, catalog_,
+                                 api_services{storage_.ref(), jobs_->ref(), scheduler_.ref(), hub_.ref(),
+                                              std::move(remote_refs)});
     server_ = std::make_unique<control_server>(io.get_executor(), config, *api_, tasks_);
   }
 
@@ -68,6 +91,8 @@ public:
     tasks_.spawn("scheduler", scheduler_.run(), on_failure::stop_daemon);
     tasks_.spawn("hub", hub_.run(), on_failure::stop_daemon);
     for (auto& provider : local_providers_) tasks_.spawn("provider local", provider->run(), on_failure::stop_daemon);
+    for (auto& provider : remote_providers_) tasks_.spawn("remote provider", provider->run(), on_failure::stop_daemon);
+    tasks_.spawn("poller", poller_->run(), on_failure::stop_daemon);
     tasks_.spawn("job supervisor", jobs_->run(), on_failure::stop_daemon);
     server_->listen();
     tasks_.spawn("start-up", start_up(), on_failure::stop_daemon);
@@ -77,6 +102,37 @@ public:
   int exit_code() const noexcept { return exit_code_; }
 
 private:
+  /// A remote provider's actor: its key loaded, its HTTP client to base_url.
+  static std::unique_ptr<actors::remote_provider_actor> make_remote_provider(net::any_io_executor executor,
+                                                                            const provider_config& provider) {
+    auto url = boost::urls::parse_uri(provider.base_url);
+    if (!url)
+      throw config_error("provider '" + provider.name + "': base_url '" + provider.base_url + "' is not a URL");
+    qjob::http::client_options http_options;
+    http_options.default_timeout = provider.request_timeout;
+    std::unique_ptr<qjob::http::http_client> client;
+    try {
+      client = std::make_unique<qjob::http::beast_http_client>(executor, provider.base_url, http_options);
+    } catch (const std::exception& e) {
+      throw config_error("provider '" + provider.name + "': base_url '" + provider.base_url + "': " + e.what());
+    }
+    actors::remote_provider_settings settings;
+    settings.name = provider.name;
+    settings.requests_per_second = provider.requests_per_second;
+    settings.max_attempts = provider.max_attempts;
+    settings.backoff_initial = provider.backoff_initial;
+    settings.backoff_max = provider.backoff_max;
+    settings.retry_budget = provider.retry_budget;
+    settings.breaker_threshold = provider.breaker_threshold;
+    settings.breaker_cool_down = provider.breaker_cool_down;
+    ionq::client_options client_options;
+    client_options.base_path = std::string(url->path());
+    while (!client_options.base_path.empty() && client_options.base_path.back() == '/')
+      client_options.base_path.pop_back();
+    return std::make_unique<actors::remote_provider_actor>(executor, std::move(client), load_api_key(provider),
+                                                           std::move(settings), std::move(client_options));
+  }
+
   static std::unordered_map<std::string, std::size_t> capacities(const daemon_config& config) {
     std::unordered_map<std::string, std::size_t> capacity;
     for (const auto& provider : config.providers) capacity[provider.name] = provider.max_in_flight;
@@ -145,6 +201,8 @@ private:
     co_await grace.async_wait(net::as_tuple(net::use_awaitable));
     scheduler_.close();
     for (auto& provider : local_providers_) provider->close();
+    poller_->close();
+    for (auto& provider : remote_providers_) provider->close();
     hub_.close();
     // Connections, waits, retry timers. Terminal, not total: the branches of an
     // awaitable `||` (a ?wait= request) are co_spawned, and co_spawn lets only
@@ -176,6 +234,8 @@ private:
   actors::scheduler_actor scheduler_;
   actors::hub_actor hub_;
   std::vector<std::unique_ptr<actors::local_provider_actor>> local_providers_;
+  std::vector<std::unique_ptr<actors::remote_provider_actor>> remote_providers_;
+  std::unique_ptr<actors::poller_actor> poller_;
   std::unique_ptr<actors::job_supervisor_actor> jobs_;
   std::unique_ptr<api> api_;
   std::unique_ptr<control_server> server_;

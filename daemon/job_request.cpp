@@ -1,6 +1,7 @@
 #include "job_request.hpp"
 
 #include "formats/job_input.hpp"
+#include "ionq/ionq_request.hpp"
 
 #include <boost/json.hpp>
 
@@ -246,6 +247,21 @@ std::variant<storage::job_row, api_error> parse_job_request(const json::value& b
   if (std::find(target->formats.begin(), target->formats.end(), parsed.input->format) == target->formats.end())
     return api_error{status::unprocessable_entity, "unsupported_format",
                      "target '" + row.target + "' does not run " + parsed.input->format, field_prefix + "input_format"};
+
+  if (target->dialect == target_dialect::ionq) {
+    // Translated now, so that what IonQ's gate set cannot run is refused at
+    // submission, naming the gate, and not after a round trip to IonQ.
+    const json::value params_value(params);
+    ionq::job_description description;
+    description.job_id = row.id;
+    description.name = row.name;
+    description.target = row.target;
+    description.shots = static_cast<std::uint64_t>(row.shots);
+    description.input = &*parsed.input;
+    description.params = &params_value;
+    auto built = ionq::build_job_request(description);
+    if (built.error) return bad_request("invalid_input", built.error->message, field_prefix + built.error->field);
+  }
 
   row.input_format = parsed.input->format;
   row.input = json::serialize(*input);

@@ -1,6 +1,7 @@
 #include "target_catalog.hpp"
 
 #include "formats/job_input.hpp"
+#include "ionq/ionq_targets.hpp"
 
 #include <boost/json.hpp>
 
@@ -13,10 +14,21 @@ target_catalog::target_catalog(const daemon_config& config) : default_provider_(
     provider_info info{provider.name, provider.type, {}};
     if (provider.type == "local") {
       info.targets.push_back(target_info{"simulator",
+                                         target_dialect::embedded,
                                          {std::string(formats::ionq_circuit_v0), std::string(formats::qasm2)},
                                          provider.max_qubits,
                                          true,
                                          true});
+    } else if (provider.type == "ionq") {
+      // Both our formats are translated into ionq.circuit.v1; IonQ cancels a job
+      // in any state short of final, and measures only at the end.
+      for (const auto& backend : ionq::backends)
+        info.targets.push_back(target_info{std::string(backend.name),
+                                           target_dialect::ionq,
+                                           {std::string(formats::ionq_circuit_v0), std::string(formats::qasm2)},
+                                           backend.qubits,
+                                           true,
+                                           false});
     }
     providers_.push_back(std::move(info));
   }
@@ -33,7 +45,7 @@ const target_info* target_catalog::find_target(const provider_info& provider, co
   return found == provider.targets.end() ? nullptr : &*found;
 }
 
-boost::json::value target_catalog::to_json() const {
+boost::json::value target_catalog::to_json(const std::map<std::string, provider_health>& health) const {
   boost::json::array providers;
   for (const auto& provider : providers_) {
     boost::json::array targets;
@@ -46,12 +58,15 @@ boost::json::value target_catalog::to_json() const {
                                             {"cancel_while_executing", target.cancel_while_executing},
                                             {"mid_circuit_measurement", target.mid_circuit_measurement}});
     }
-    // The embedded simulator has no remote end to fail; remote providers will
-    // report their circuit breaker here.
+    boost::json::object provider_health{{"status", "healthy"}};
+    if (auto found = health.find(provider.name); found != health.end()) {
+      provider_health["status"] = found->second.status;
+      if (!found->second.message.empty()) provider_health["message"] = found->second.message;
+    }
     providers.push_back(boost::json::object{{"name", provider.name},
                                             {"type", provider.type},
                                             {"default", provider.name == default_provider_},
-                                            {"health", boost::json::object{{"status", "healthy"}}},
+                                            {"health", std::move(provider_health)},
                                             {"targets", std::move(targets)}});
   }
   return boost::json::object{{"providers", std::move(providers)}};

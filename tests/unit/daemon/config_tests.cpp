@@ -62,6 +62,10 @@ BOOST_AUTO_TEST_CASE(shipped_configuration_equals_the_compiled_in_defaults) {
   BOOST_TEST(shipped.idle_timeout.count() == defaults.idle_timeout.count());
   BOOST_TEST(shipped.max_wait.count() == defaults.max_wait.count());
   BOOST_TEST(shipped.drain_timeout.count() == defaults.drain_timeout.count());
+  BOOST_TEST(shipped.poll.initial.count() == defaults.poll.initial.count());
+  BOOST_TEST(shipped.poll.max.count() == defaults.poll.max.count());
+  BOOST_TEST(shipped.poll.list_threshold == defaults.poll.list_threshold);
+  BOOST_TEST(shipped.poll.page_size == defaults.poll.page_size);
   BOOST_REQUIRE(shipped.providers.size() == defaults.providers.size());
   const auto& a = shipped.providers[0];
   const auto& b = defaults.providers[0];
@@ -97,6 +101,103 @@ max_qubits = 20
   BOOST_TEST(config.find_provider("sim")->max_in_flight == 3u);
   BOOST_TEST(config.find_provider("sim")->max_qubits == 20u);
   BOOST_TEST(config.find_provider("local") == nullptr);
+}
+
+/// The commented IonQ example of etc/qjobd.toml, uncommented.
+std::string shipped_ionq_example() {
+  std::ifstream in(std::filesystem::path(QJOB_SOURCE_DIR) / "etc/qjobd.toml");
+  std::string line;
+  std::string example;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (line == "#[[providers]]") inside = true;
+    if (!inside) continue;
+    if (line.rfind("##", 0) == 0 || line.rfind("#", 0) != 0) continue;
+    example += line.substr(1) + "\n";
+  }
+  return example;
+}
+
+BOOST_AUTO_TEST_CASE(the_shipped_ionq_example_shows_the_defaults) {
+  temp_config file("default_provider = \"ionq\"\n" + shipped_ionq_example());
+  auto config = load_config(file.path());
+  const auto* ionq = config.find_provider("ionq");
+  BOOST_REQUIRE(ionq != nullptr);
+  BOOST_TEST(ionq->api_key_file == "ionq-api-key");
+  // Written out, the example equals an entry that gives only what it must.
+  temp_config minimal("default_provider = \"ionq\"\n[[providers]]\nname = \"ionq\"\ntype = \"ionq\"\n"
+                      "api_key_file = \"ionq-api-key\"\n");
+  auto defaults = load_config(minimal.path());
+  const auto* plain = defaults.find_provider("ionq");
+  BOOST_TEST(ionq->base_url == plain->base_url);
+  BOOST_TEST(ionq->base_url == "https://api.ionq.co/v0.4");
+  BOOST_TEST(ionq->max_in_flight == plain->max_in_flight);
+  BOOST_TEST(ionq->requests_per_second == plain->requests_per_second);
+  BOOST_TEST(ionq->request_timeout.count() == plain->request_timeout.count());
+  BOOST_TEST(ionq->max_attempts == plain->max_attempts);
+  BOOST_TEST(ionq->backoff_initial.count() == plain->backoff_initial.count());
+  BOOST_TEST(ionq->backoff_max.count() == plain->backoff_max.count());
+  BOOST_TEST(ionq->retry_budget.count() == plain->retry_budget.count());
+  BOOST_TEST(ionq->breaker_threshold == plain->breaker_threshold);
+  BOOST_TEST(ionq->breaker_cool_down.count() == plain->breaker_cool_down.count());
+}
+
+BOOST_AUTO_TEST_CASE(ionq_keys_are_read) {
+  temp_config file(R"(
+poll_initial_ms = 50
+poll_max_ms = 400
+poll_list_threshold = 3
+poll_page_size = 7
+[[providers]]
+name = "local"
+type = "local"
+[[providers]]
+name = "ionq-test"
+type = "ionq"
+base_url = "http://127.0.0.1:9/v0.4"
+api_key_env = "QJOB_TEST_KEY"
+max_in_flight = 7
+requests_per_second = 2.5
+request_timeout_ms = 900
+max_attempts = 3
+backoff_initial_ms = 10
+backoff_max_ms = 20
+retry_budget_ms = 30
+breaker_threshold = 4
+breaker_cool_down_ms = 40
+)");
+  auto config = load_config(file.path());
+  BOOST_TEST(config.poll.initial.count() == 50);
+  BOOST_TEST(config.poll.max.count() == 400);
+  BOOST_TEST(config.poll.list_threshold == 3u);
+  BOOST_TEST(config.poll.page_size == 7u);
+  const auto* ionq = config.find_provider("ionq-test");
+  BOOST_REQUIRE(ionq != nullptr);
+  BOOST_TEST(ionq->is_remote());
+  BOOST_TEST(ionq->base_url == "http://127.0.0.1:9/v0.4");
+  BOOST_TEST(ionq->api_key_env == "QJOB_TEST_KEY");
+  BOOST_TEST(ionq->max_in_flight == 7u);
+  BOOST_TEST(ionq->requests_per_second == 2.5);
+  BOOST_TEST(ionq->request_timeout.count() == 900);
+  BOOST_TEST(ionq->max_attempts == 3u);
+  BOOST_TEST(ionq->backoff_initial.count() == 10);
+  BOOST_TEST(ionq->backoff_max.count() == 20);
+  BOOST_TEST(ionq->retry_budget.count() == 30);
+  BOOST_TEST(ionq->breaker_threshold == 4u);
+  BOOST_TEST(ionq->breaker_cool_down.count() == 40);
+}
+
+BOOST_AUTO_TEST_CASE(ionq_entries_that_cannot_work_are_refused) {
+  const std::string head = "[[providers]]\nname = \"q\"\ntype = \"ionq\"\n";
+  BOOST_TEST(load_error(head).find("exactly one of api_key_file and api_key_env") != std::string::npos);
+  BOOST_TEST(load_error(head + "api_key_env = \"A\"\napi_key_file = \"b\"\n").find("exactly one") !=
+             std::string::npos);
+  BOOST_TEST(load_error(head + "api_key_env = \"A\"\nbase_url = \"ftp://x\"\n").find("must start with https://") !=
+             std::string::npos);
+  BOOST_TEST(load_error(head + "api_key_env = \"A\"\nworkers = 3\n").find("unknown key 'workers'") !=
+             std::string::npos);
+  BOOST_TEST(load_error(head + "api_key_env = \"A\"\nmax_attempts = 0\n").find("max_attempts") != std::string::npos);
+  BOOST_TEST(load_error("poll_initial_ms = 500\npoll_max_ms = 100\n").find("poll_max_ms") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_key_is_refused_with_its_line) {
