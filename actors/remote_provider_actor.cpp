@@ -150,6 +150,7 @@ remote_provider_actor::remote_provider_actor(net::any_io_executor executor, std:
       mailbox_(std::make_shared<mailbox<remote_provider_message>>(executor, remote_provider_mailbox_capacity)),
       limiter_(settings_.requests_per_second, settings_.burst, clock::now()),
       breaker_(settings_.breaker_threshold, settings_.breaker_cool_down),
+      started_(clock::now()),
       jitter_(settings_.jitter_seed ? settings_.jitter_seed : std::random_device{}()),
       idle_(executor) {}
 
@@ -337,21 +338,34 @@ net::awaitable<void> remote_provider_actor::serve_submit(submit_job request) {
   const auto body = boost::json::serialize(*built.body);
 
   // Exactly once: after any POST whose answer was lost, look for the job before
-  // sending it again. Each round is one POST, so the rounds share the attempt bound.
+  // sending it again. A job not in the list may still be on its way in (a POST
+  // the provider is still working on, after our client gave up on it, or one sent
+  // just before a crash): "not there" is trusted only once reconcile_settle has
+  // passed since the last such POST ended (or since start-up, for a previous
+  // run's). Each round is one POST, so the rounds share the attempt bound.
   bool reconcile = request.reconcile_first;
+  auto not_before = reconcile ? started_ + settings_.reconcile_settle : clock::now();
+  if (auto uncertain = uncertain_posts_.find(request.job_id); uncertain != uncertain_posts_.end())
+    not_before = std::max(not_before, uncertain->second + settings_.reconcile_settle);
   std::string last_failure = "no answer";
   for (unsigned round = 0; round < std::max(settings_.max_attempts, 1u); ++round) {
     if (reconcile) {
       auto found = co_await find_submitted(request.job_id);
+      if (found && found->empty() && clock::now() < not_before) {
+        co_await sleep_for(not_before - clock::now());
+        found = co_await find_submitted(request.job_id);
+      }
       if (!found) {
         request.reply.set(failed<submitted_job>(to_failure(found.error())));
         co_return;
       }
       if (!found->empty()) {
+        uncertain_posts_.erase(request.job_id);
         log_->info("job {} found at the provider as {} after a lost answer", request.job_id, *found);
         request.reply.set(succeeded(submitted_job{std::move(*found), true}));
         co_return;
       }
+      uncertain_posts_.erase(request.job_id);
       if (request.only_if_found) {
         request.reply.set(succeeded(submitted_job{}));
         co_return;
@@ -360,6 +374,7 @@ net::awaitable<void> remote_provider_actor::serve_submit(submit_job request) {
     submit_op op{body};
     auto sent = co_await call(std::move(op));
     if (sent) {
+      uncertain_posts_.erase(request.job_id);
       request.reply.set(succeeded(submitted_job{std::move(*sent), false}));
       co_return;
     }
@@ -369,6 +384,8 @@ net::awaitable<void> remote_provider_actor::serve_submit(submit_job request) {
     }
     last_failure = sent.error().message;
     reconcile = true;
+    not_before = clock::now() + settings_.reconcile_settle;
+    uncertain_posts_[request.job_id] = clock::now();
   }
   // Every POST's answer was lost and none of them shows in the list yet: the job
   // stays to be reconciled, never blindly sent again.

@@ -23,6 +23,7 @@
 #include <set>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 
 namespace qjob::actors {
 
@@ -42,6 +43,11 @@ struct remote_provider_settings {
   std::chrono::milliseconds breaker_cool_down{30'000};
   std::size_t reconcile_page_size = 100;  ///< jobs per list page when reconciling
   std::size_t reconcile_max_pages = 10;   ///< pages looked at (newest first) before concluding "not there"
+  /// How long a POST may still be at work at the provider after we stopped
+  /// waiting for it (our request timeout): a job not found in the list is only
+  /// concluded absent once this much time has passed since the last POST that
+  /// might have created it ended, or since start-up for a previous run's POSTs.
+  std::chrono::milliseconds reconcile_settle{30'000};
   std::uint64_t jitter_seed = 0;          ///< 0: seeded at random
 };
 
@@ -57,6 +63,8 @@ struct remote_provider_settings {
 /// waiting out a backoff never holds up the others. The limiter, the breaker and
 /// the health are touched only on that thread, without locks.
 class remote_provider_actor {
+  using clock_type = std::chrono::steady_clock;
+
 public:
   /// `http` is the connection to the provider's base URL; `api_key` goes only
   /// into its Authorization header.
@@ -120,6 +128,10 @@ private:
   std::string last_failure_;         // the latest transient failure, for health
   std::string credentials_problem_;  // set by a 401, cleared by any success
   std::set<std::string> unknown_words_;  // provider statuses logged once
+  const clock_type::time_point started_;
+  // Jobs whose last POST's outcome is unknown, with when it ended: they are not
+  // concluded absent before reconcile_settle has passed since then.
+  std::unordered_map<std::string, clock_type::time_point> uncertain_posts_;
   std::mt19937_64 jitter_;
   // Declared after what the requests use, so it is destroyed (and emptied) first.
   std::list<net::cancellation_signal> requests_;

@@ -123,6 +123,9 @@ private:
     settings.backoff_initial = provider.backoff_initial;
     settings.backoff_max = provider.backoff_max;
     settings.retry_budget = provider.retry_budget;
+    // A POST we gave up on after request_timeout is taken to be settled at the
+    // provider one request_timeout later.
+    settings.reconcile_settle = provider.request_timeout;
     settings.breaker_threshold = provider.breaker_threshold;
     settings.breaker_cool_down = provider.breaker_cool_down;
     ionq::client_options client_options;

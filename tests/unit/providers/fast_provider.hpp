@@ -20,6 +20,7 @@ inline actors::remote_provider_settings fast_provider_settings(std::chrono::mill
   settings.backoff_initial = std::chrono::milliseconds(1);
   settings.backoff_max = std::chrono::milliseconds(4);
   settings.retry_budget = std::chrono::milliseconds(2'000);
+  settings.reconcile_settle = std::chrono::milliseconds(50);
   settings.retry_after_unit = retry_after_unit;
   settings.breaker_threshold = 100;
   settings.breaker_cool_down = std::chrono::milliseconds(20);
