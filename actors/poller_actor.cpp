@@ -227,7 +227,9 @@ void poller_actor::on_tick() {
     plan.provider = providers_[name].ref;
     plan.use_list = items.size() > settings_.list_threshold;
     plan.page_size = settings_.page_size;
-    plan.max_pages = settings_.max_pages;
+    // Enough pages to hold every due job, and max_pages more for the provider's
+    // other jobs among them: still far fewer requests than one GET per job.
+    plan.max_pages = settings_.max_pages + items.size() / std::max<std::size_t>(settings_.page_size, 1);
     plan.items = std::move(items);
     start_round(std::move(plan));
   }

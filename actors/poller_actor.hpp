@@ -41,7 +41,9 @@ struct poller_settings {
   /// the provider's jobs (one request per page) instead of one GET each.
   std::size_t list_threshold = 20;
   std::size_t page_size = 100;  ///< jobs per list page
-  std::size_t max_pages = 10;   ///< pages read per round; jobs not seen in them get a GET each
+  /// Pages read per round beyond those the due jobs fill (due / page_size);
+  /// jobs not seen in them get a GET each.
+  std::size_t max_pages = 10;
   std::uint64_t jitter_seed = 0;  ///< 0: seeded at random
 };
 

@@ -179,7 +179,11 @@ struct fake_ionq::state {
     if (options.polls_per_step > 0) step = static_cast<int>(root.observations / options.polls_per_step);
     if (options.step_time.count() > 0)
       step = std::max(step, static_cast<int>((clock::now() - root.created) / options.step_time));
-    return std::min(step, completed_step);
+    int last = completed_step;
+    if (options.hold_at == "submitted") last = 0;
+    if (options.hold_at == "ready") last = 1;
+    if (options.hold_at == "started") last = 2;
+    return std::min(step, last);
   }
 
   bool canceled(job_record& job) { return job.canceled || root_of(job).canceled; }

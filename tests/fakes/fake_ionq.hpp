@@ -27,6 +27,9 @@ struct fake_ionq_options {
   /// A job also moves one status each time this much time has passed since its
   /// creation; 0: time does not move jobs.
   std::chrono::milliseconds step_time{0};
+  /// A status jobs stop at ("submitted", "ready" or "started") until cancelled;
+  /// "" lets them complete.
+  std::string hold_at;
   /// Seeds the job ids.
   std::uint64_t seed = 1;
   /// Faults injected from the start.

@@ -1,5 +1,6 @@
 // qjob_fake_ionq: the fake IonQ v0.4 server as a process, for e2e tests.
 //   qjob_fake_ionq [--port N] [--faults SPEC] [--api-key KEY] [--polls-per-step N] [--step-ms MS] [--seed N]
+//                  [--hold-at submitted|ready|started]
 // Prints its base URL ("http://127.0.0.1:<port>/v0.4") on stdout once it accepts
 // connections, then serves until SIGTERM or SIGINT (exit 0). Bad arguments: exit 2.
 #include "fakes/fake_ionq.hpp"
@@ -20,7 +21,7 @@ namespace {
 int usage(const std::string& problem) {
   std::cerr << "qjob_fake_ionq: " << problem
             << "\nusage: qjob_fake_ionq [--port N] [--faults SPEC] [--api-key KEY] [--polls-per-step N] [--step-ms MS]"
-               " [--seed N]\n";
+               " [--seed N] [--hold-at submitted|ready|started]\n";
   return 2;
 }
 
@@ -45,6 +46,10 @@ int main(int argc, char** argv) {
         options.polls_per_step = static_cast<unsigned>(std::stoul(value));
       } else if (arg == "--step-ms") {
         options.step_time = std::chrono::milliseconds(std::stoll(value));
+      } else if (arg == "--hold-at") {
+        if (value != "submitted" && value != "ready" && value != "started")
+          return usage("--hold-at takes submitted, ready or started");
+        options.hold_at = value;
       } else if (arg == "--seed") {
         options.seed = std::stoull(value);
       } else {

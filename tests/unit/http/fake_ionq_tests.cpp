@@ -155,6 +155,20 @@ net::awaitable<void> progression_by_time() {
   BOOST_TEST(job.at("completed_at").is_string());
 }
 
+net::awaitable<void> held_at_started() {
+  auto ex = co_await net::this_coro::executor;
+  fakes::fake_ionq_options options;
+  options.hold_at = "started";
+  fakes::fake_ionq fake(ex, options);
+  fake.start();
+  fake_client client(ex, fake);
+  const auto id = co_await client.create(circuit_job("held"));
+  for (int i = 0; i < 6; ++i) co_await client.get_json("/jobs/" + id);
+  const auto job = co_await client.get_json("/jobs/" + id);
+  BOOST_TEST(job.at("status").as_string() == "started");
+  BOOST_TEST(job.at("started_at").is_string());
+}
+
 net::awaitable<void> probabilities_of_the_submitted_circuit() {
   auto ex = co_await net::this_coro::executor;
   fakes::fake_ionq fake(ex);
@@ -479,6 +493,8 @@ BOOST_AUTO_TEST_CASE(job_moves_submitted_ready_started_completed_one_step_per_po
 BOOST_AUTO_TEST_CASE(polls_per_step_slows_the_progression) { run_coroutine(slower_progression()); }
 
 BOOST_AUTO_TEST_CASE(step_time_moves_jobs_without_polls) { run_coroutine(progression_by_time()); }
+
+BOOST_AUTO_TEST_CASE(hold_at_keeps_jobs_executing) { run_coroutine(held_at_started()); }
 
 BOOST_AUTO_TEST_CASE(completed_job_serves_the_probabilities_of_its_circuit) {
   run_coroutine(probabilities_of_the_submitted_circuit());
