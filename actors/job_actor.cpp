@@ -85,7 +85,15 @@ net::awaitable<void> job_actor::live() {
     auto handled = std::visit([this](auto& m) { return handle(m); }, message);
     co_await std::move(handled);
   }
+  // A grant that crossed the job's end in the mailbox (a cancel while queued)
+  // still holds one of the provider's slots: give it back with the job's own.
   release_slot_held();
+  while (mailbox_->try_receive([this](boost::system::error_code, job_message message) {
+    if (!std::holds_alternative<slot_granted>(message)) return;
+    holds_slot_ = true;
+    release_slot_held();
+  })) {
+  }
 }
 
 net::awaitable<void> job_actor::handle(slot_granted&) {
@@ -198,13 +206,18 @@ net::awaitable<void> job_actor::submit() {
   // An intent already set means an earlier submission's answer was never recorded:
   // the job may be at the provider, so it is looked up there before it is sent.
   const bool reconcile = job_.run.submit_intent;
-  job_.run.submit_intent = true;
-  job_.run.provider_status = "submitting";
-  job_.run.attempts += 1;
-  const bool recorded = co_await commit(true);
-  if (!recorded) {
-    done_ = true;
-    co_return;
+  if (!reconcile) {
+    // Recorded once: tries after a failure keep the intent as it is, so that a
+    // provider down for hours adds nothing to the job's history.
+    job_.run.submit_intent = true;
+    job_.run.provider_status = "submitting";
+    job_.run.submitted_at = now_micros();
+    job_.run.attempts += 1;
+    const bool recorded = co_await commit(true);
+    if (!recorded) {
+      done_ = true;
+      co_return;
+    }
   }
   auto input = co_await read_input();
   if (!input) {
@@ -251,7 +264,6 @@ net::awaitable<void> job_actor::handle(submission_answered& answer) {
     job_.run.submit_intent = false;
     job_.run.provider_job_id = std::move(outcome.value->provider_job_id);
     job_.run.provider_status = "submitted";
-    job_.run.submitted_at = now_micros();
     retry_delay_ = std::chrono::milliseconds(0);
     const bool recorded = co_await commit(true);
     if (!recorded) {
