@@ -14,6 +14,9 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 #include <string>
@@ -173,16 +176,16 @@ BOOST_AUTO_TEST_CASE(what_ionq_cannot_run_is_refused_at_submission_naming_it) {
 }
 
 BOOST_AUTO_TEST_CASE(cancel_reaches_a_job_queued_here_at_the_provider_and_while_submitting) {
-  // Jobs never move at this fake: they stay `submitted` until cancelled.
-  fakes::fake_ionq_options still;
-  still.polls_per_step = 0;
-  fake_ionq_thread fake(std::move(still));
+  // Jobs at this fake run (`started`) until cancelled.
+  fakes::fake_ionq_options endless;
+  endless.hold_at = "started";
+  fake_ionq_thread fake(std::move(endless));
   key_file key("test-key");
   daemon_process daemon(daemon_options{.config = ionq_config(fake, key, "max_in_flight = 1\n")});
 
   const auto at_provider = text(submit(daemon, ionq_job(bell_input())), "id");
-  eventually([&] { return text(get_job(daemon, at_provider), "provider_status") == "submitted"; },
-             "the first job is at the provider");
+  wait_status(daemon, at_provider, "executing");
+  BOOST_TEST(text(get_job(daemon, at_provider), "provider_status") == "started");
   const auto queued = text(submit(daemon, ionq_job(bell_input())), "id");
   BOOST_TEST(get_job(daemon, queued).at("queue_position") == 1);
 
@@ -190,7 +193,7 @@ BOOST_AUTO_TEST_CASE(cancel_reaches_a_job_queued_here_at_the_provider_and_while_
   BOOST_TEST(daemon.post("/v1/jobs/" + queued + "/cancel", "").status == 202u);
   BOOST_TEST(text(get_job(daemon, queued), "status") == "cancelled");
 
-  // At the provider: passed on, and the job ends as IonQ then reports it.
+  // Executing at the provider: passed on, and the job ends as IonQ then reports it.
   const auto provider_id = text(get_job(daemon, at_provider), "provider_job_id");
   BOOST_TEST(daemon.post("/v1/jobs/" + at_provider + "/cancel", "").status == 202u);
   const auto cancelled = wait_final(daemon, at_provider);
@@ -254,6 +257,21 @@ BOOST_AUTO_TEST_CASE(a_refused_key_leaves_jobs_waiting_and_a_refused_job_fails_w
   BOOST_TEST(creates(fake).at(id) == 1u);
   BOOST_TEST(!creates(fake).contains(refused));
   BOOST_TEST(daemon.terminate() == 0);
+
+  // Neither key, the wrong one nor the right one, is in the log or the state
+  // directory (the database, its WAL, the results).
+  const auto log = daemon.log();
+  std::string stored;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(daemon.state_dir())) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream file(entry.path(), std::ios::binary);
+    stored.append(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  }
+  BOOST_TEST(stored.size() > 0u);
+  for (const char* secret : {"not-the-key", "test-key"}) {
+    BOOST_TEST(log.find(secret) == std::string::npos, secret << " is in the log");
+    BOOST_TEST(stored.find(secret) == std::string::npos, secret << " is in the state directory");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_against_a_faulty_ionq_loses_no_job_and_creates_none_twice) {
