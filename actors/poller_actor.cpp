@@ -220,6 +220,7 @@ void poller_actor::on_tick() {
     due[job.provider].push_back(round_item{job_id, job.watch, job.provider_job_id});
   }
   for (auto& [name, items] : due) {
+    const auto watched = join_early(name, items, now);
     for (const auto& item : items) jobs_[item.job_id].in_flight = true;
     providers_[name].busy = true;
     round_plan plan;
@@ -227,9 +228,10 @@ void poller_actor::on_tick() {
     plan.provider = providers_[name].ref;
     plan.use_list = items.size() > settings_.list_threshold;
     plan.page_size = settings_.page_size;
-    // Enough pages to hold every due job, and max_pages more for the provider's
-    // other jobs among them: still far fewer requests than one GET per job.
-    plan.max_pages = settings_.max_pages + items.size() / std::max<std::size_t>(settings_.page_size, 1);
+    // Enough pages to hold every job watched at the provider (the due ones may be
+    // anywhere among them), and max_pages more for the provider's other jobs: the
+    // round stops at the page where the last due job shows up.
+    plan.max_pages = settings_.max_pages + watched / std::max<std::size_t>(settings_.page_size, 1);
     plan.items = std::move(items);
     start_round(std::move(plan));
   }
@@ -357,6 +359,27 @@ void poller_actor::rearm() {
   }
   const auto next = deadlines_.empty() ? clock::time_point::max() : std::get<0>(deadlines_.top());
   if (wake_.expiry() != next) wake_.expires_at(next);
+}
+
+std::size_t poller_actor::join_early(const std::string& provider, std::vector<round_item>& items,
+                                     clock::time_point now) {
+  // A provider with many jobs watched is read from its list; with polls spread
+  // by jitter, few fall due in one slot, and each would cost a GET. The jobs
+  // whose next poll is anyway within their jitter window join the round, so one
+  // list read serves them all and the rounds that follow have fewer jobs to find.
+  const auto horizon = now + settings_.slot_ms;
+  const double jitter = std::clamp(settings_.jitter, 0.0, 1.0);
+  std::size_t watched = 0;
+  std::vector<round_item> early;
+  for (auto& [job_id, job] : jobs_) {
+    if (job.provider != provider) continue;
+    ++watched;
+    if (job.in_flight || job.due <= horizon || job.due == clock::time_point::max()) continue;
+    if (job.due - now <= std::chrono::duration_cast<clock::duration>(job.interval * jitter))
+      early.push_back(round_item{job_id, job.watch, job.provider_job_id});
+  }
+  if (watched > settings_.list_threshold) items.insert(items.end(), early.begin(), early.end());
+  return watched;
 }
 
 clock::duration poller_actor::jittered(clock::duration interval) {

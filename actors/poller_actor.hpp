@@ -136,6 +136,9 @@ private:
   /// when the watch ends (a final status delivered, or a permanent failure).
   bool deliver(const std::string& job_id, watched_job& job, const remote_outcome<remote_job_status>& outcome);
   void schedule(const std::string& job_id, watched_job& job, clock::time_point due);
+  /// Adds to a round of `provider` the jobs due within their jitter window, when
+  /// the provider has more than list_threshold jobs watched; returns how many it has.
+  std::size_t join_early(const std::string& provider, std::vector<round_item>& items, clock::time_point now);
   void start_round(round_plan plan);
   // Rounds touch no poller state: static, with everything they need passed in.
   static net::awaitable<void> poll_round(poller_ref poller, round_plan plan);

@@ -289,6 +289,41 @@ net::awaitable<void> many_due_jobs_are_read_with_list_requests() {
   co_await f.stop();
 }
 
+net::awaitable<void> jobs_spread_by_jitter_join_one_list_round() {
+  auto ex = co_await net::this_coro::executor;
+  auto settings = fast_poller();
+  // Twenty jobs whose first polls fall anywhere in [100, 200] ms, a few per 2 ms
+  // slot: each slot alone is under the threshold, and would poll with GETs.
+  settings.poll_initial_ms = milliseconds(200);
+  settings.poll_max_ms = milliseconds(400);
+  settings.jitter = 0.5;
+  settings.list_threshold = 5;
+  settings.page_size = 8;
+  fixture f(ex, moving_every(0), settings);
+  constexpr int job_count = 20;
+  std::vector<std::unique_ptr<inbox>> inboxes;
+  std::vector<std::string> ids;
+  for (int i = 0; i < job_count; ++i) {
+    std::string job_id = "job-" + std::to_string(i);
+    auto provider_job_id = co_await f.submit(std::move(job_id));
+    ids.push_back(std::move(provider_job_id));
+  }
+  for (int i = 0; i < job_count; ++i) {
+    inboxes.push_back(std::make_unique<inbox>(ex));
+    std::string job_id = "job-" + std::to_string(i);
+    co_await f.watch(std::move(job_id), ids[static_cast<std::size_t>(i)], *inboxes.back());
+  }
+  co_await sleep_ms(300);  // every job polled once, none changed
+  BOOST_TEST(f.job_gets() == 0u);
+  BOOST_TEST(f.list_gets() >= 1u);
+  BOOST_TEST(f.list_gets() <= 6u, "one round of three pages, or two");
+  for (int i = 0; i < job_count; ++i) {
+    std::string job_id = "job-" + std::to_string(i);
+    co_await f.unwatch(std::move(job_id));
+  }
+  co_await f.stop();
+}
+
 net::awaitable<void> retry_after_holds_back_the_providers_polls() {
   auto ex = co_await net::this_coro::executor;
   fixture f(ex, moving_every(0));
@@ -374,6 +409,10 @@ BOOST_AUTO_TEST_CASE(backoff_resets_to_the_initial_interval_on_a_change, *boost:
 BOOST_AUTO_TEST_CASE(unwatched_job_is_no_longer_polled, *boost::unit_test::timeout(10)) {
   run_coroutine(unwatch_stops_polling());
 }
+BOOST_AUTO_TEST_CASE(jobs_spread_by_jitter_are_read_in_one_list_round, *boost::unit_test::timeout(10)) {
+  run_coroutine(jobs_spread_by_jitter_join_one_list_round());
+}
+
 BOOST_AUTO_TEST_CASE(many_due_jobs_of_one_provider_are_read_with_list_requests, *boost::unit_test::timeout(10)) {
   run_coroutine(many_due_jobs_are_read_with_list_requests());
 }
