@@ -85,9 +85,9 @@ net::awaitable<void> job_actor::live() {
     auto handled = std::visit([this](auto& m) { return handle(m); }, message);
     co_await std::move(handled);
   }
-  // A grant that crossed the job's end in the mailbox (a cancel while queued)
-  // still holds one of the provider's slots: give it back with the job's own.
   release_slot_held();
+  // A grant that crossed the job's end in the mailbox (a cancel while queued)
+  // holds one of the provider's slots too: give it back.
   while (mailbox_->try_receive([this](boost::system::error_code, job_message message) {
     if (!std::holds_alternative<slot_granted>(message)) return;
     holds_slot_ = true;
