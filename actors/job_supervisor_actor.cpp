@@ -28,21 +28,37 @@ net::awaitable<void> job_supervisor_actor::run() {
       else
       {
         request_cancel forwarded{std::move(cancel->reply)};
-        co_await found->second.send(std::move(forwarded));
+        co_await found->second.ref.send(std::move(forwarded));
       }
+    } else if (auto* query = std::get_if<get_backlog>(&message)) {
+      backlog answer;
+      answer.total = jobs_.size();
+      if (auto owner = per_owner_.find(query->owner); owner != per_owner_.end()) answer.of_owner = owner->second;
+      query->reply.set(answer);
     } else {
-      jobs_.erase(std::get<job_ended>(message).job_id);
+      ended(std::get<job_ended>(message).job_id);
     }
   }
-  for (auto& [id, job] : jobs_) job.close();
+  for (auto& [id, job] : jobs_) job.ref.close();
   jobs_.clear();
+  per_owner_.clear();
+}
+
+void job_supervisor_actor::ended(const std::string& job_id) {
+  auto found = jobs_.find(job_id);
+  if (found == jobs_.end()) return;
+  auto owner = per_owner_.find(found->second.owner);
+  if (owner != per_owner_.end() && --owner->second == 0) per_owner_.erase(owner);
+  jobs_.erase(found);
 }
 
 void job_supervisor_actor::start(storage::job_row job) {
   if (jobs_.contains(job.id)) return;
+  const auto owner = job.owner;
   auto actor = std::make_unique<job_actor>(executor_, std::move(job), services_);
   auto id = actor->id();
-  jobs_.emplace(id, actor->ref());
+  jobs_.emplace(id, live_job{actor->ref(), owner});
+  ++per_owner_[owner];
   tasks_.spawn("job " + id, job_actor::run(std::move(actor)), on_failure::contain);
 }
 

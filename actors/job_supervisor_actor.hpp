@@ -7,6 +7,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -30,11 +31,19 @@ public:
 private:
   void start(storage::job_row job);
 
+  struct live_job {
+    job_ref ref;
+    std::uint32_t owner = 0;
+  };
+
+  void ended(const std::string& job_id);
+
   net::any_io_executor executor_;
   supervisor& tasks_;
   std::shared_ptr<mailbox<job_supervisor_message>> mailbox_;
   std::shared_ptr<const job_services> services_;
-  std::unordered_map<std::string, job_ref> jobs_;
+  std::unordered_map<std::string, live_job> jobs_;
+  std::unordered_map<std::uint32_t, std::size_t> per_owner_;  // live jobs of each owner
 };
 
 }  // namespace qjob::actors

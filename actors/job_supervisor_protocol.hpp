@@ -5,6 +5,8 @@
 #include "runtime/promise.hpp"
 #include "storage/job_row.hpp"
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
@@ -30,7 +32,19 @@ struct job_ended {
   std::string job_id;
 };
 
-using job_supervisor_message = std::variant<start_jobs, cancel_job, job_ended>;
+/// How many jobs are not yet final (each has a live actor): in all, and of one
+/// owner. For the API's backpressure.
+struct backlog {
+  std::size_t total = 0;
+  std::size_t of_owner = 0;
+};
+
+struct get_backlog {
+  std::uint32_t owner = 0;
+  promise<backlog> reply;
+};
+
+using job_supervisor_message = std::variant<start_jobs, cancel_job, job_ended, get_backlog>;
 using job_supervisor_ref = actor_ref<job_supervisor_message>;
 
 inline constexpr std::size_t job_supervisor_mailbox_capacity = 65'536;

@@ -39,7 +39,7 @@ http_response error_response(const api_error& error) {
   if (!error.field.empty()) detail.emplace("field", error.field);
   auto response = json_response(error.status, json::object{{"error", std::move(detail)}});
   if (error.status == status::too_many_requests || error.status == status::service_unavailable)
-    response.set(http::field::retry_after, "1");
+    response.set(http::field::retry_after, std::to_string(error.retry_after));
   return response;
 }
 
@@ -169,6 +169,8 @@ api::handler_result api::route(const http_request& request, const peer_identity&
 
 net::awaitable<std::variant<actors::insert_reply, api_error>> api::store_jobs(std::vector<storage::job_row> rows,
                                                                              const std::string& field_prefix_format) {
+  auto refused = co_await admit(rows.front().owner, rows.size());
+  if (refused) co_return std::move(*refused);
   auto [reply, answer] = actors::make_promise<actors::insert_reply>(co_await net::this_coro::executor);
   if (!services_.storage.try_send(actors::insert_jobs{std::move(rows), std::move(reply)}))
     co_return api_error{status::too_many_requests, "queue_full", "qjobd is busy storing other jobs; try again", ""};
@@ -202,6 +204,33 @@ net::awaitable<std::variant<actors::insert_reply, api_error>> api::store_jobs(st
     co_await services_.jobs.send(std::move(start));
   }
   co_return std::move(*stored);
+}
+
+net::awaitable<std::optional<api_error>> api::admit(std::uint32_t owner, std::size_t count) {
+  auto [reply, answer] = actors::make_promise<actors::backlog>(co_await net::this_coro::executor);
+  actors::get_backlog query{owner, std::move(reply)};
+  const bool sent = co_await services_.jobs.send(std::move(query));
+  if (!sent) co_return shutting_down();
+  auto backlog = co_await answer.get();
+  if (!backlog) co_return shutting_down();
+  // The backlog drains as jobs end; a client that comes back a little later usually gets in.
+  constexpr unsigned backlog_retry_seconds = 30;
+  if (backlog->of_owner + count > config_.max_waiting_per_owner) {
+    co_return api_error{status::too_many_requests, "too_many_waiting",
+                        "you have " + std::to_string(backlog->of_owner) + " jobs not yet final and at most " +
+                            std::to_string(config_.max_waiting_per_owner) +
+                            " are allowed per user (max_waiting_per_owner); " + std::to_string(count) +
+                            " more cannot be accepted now, try again later",
+                        "", backlog_retry_seconds};
+  }
+  if (backlog->total + count > config_.max_waiting) {
+    co_return api_error{status::too_many_requests, "too_many_waiting",
+                        "qjobd holds " + std::to_string(backlog->total) + " jobs not yet final and at most " +
+                            std::to_string(config_.max_waiting) + " are allowed (max_waiting); " +
+                            std::to_string(count) + " more cannot be accepted now, try again later",
+                        "", backlog_retry_seconds};
+  }
+  co_return std::nullopt;
 }
 
 template <class Reply, class MakeRequest>

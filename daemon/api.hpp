@@ -77,7 +77,10 @@ private:
   template <class Reply, class MakeRequest>
   net::awaitable<std::variant<Reply, api_error>> ask_storage(MakeRequest make_request);
 
-  /// Stores new jobs and starts them; the answer is the stored rows or an error.
+  /// 429 when `count` more jobs of `owner` would pass max_waiting or
+  /// max_waiting_per_owner (jobs not yet final); nullopt when they may come in.
+  net::awaitable<std::optional<api_error>> admit(std::uint32_t owner, std::size_t count);
+  /// Stores new jobs (after admit()) and starts them; the answer is the stored rows or an error.
   net::awaitable<std::variant<actors::insert_reply, api_error>> store_jobs(std::vector<storage::job_row> rows,
                                                                           const std::string& field_prefix_format);
   /// The job if it exists and `peer` may see it. With `wait`, holds until it is

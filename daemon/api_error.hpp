@@ -14,10 +14,12 @@ struct api_error {
   std::string code;
   std::string message;
   std::string field;
+  /// Seconds for the Retry-After header of a 429 or 503.
+  unsigned retry_after = 1;
 };
 
 inline api_error bad_request(std::string code, std::string message, std::string field = {}) {
-  return {boost::beast::http::status::bad_request, std::move(code), std::move(message), std::move(field)};
+  return {boost::beast::http::status::bad_request, std::move(code), std::move(message), std::move(field), 1};
 }
 
 }  // namespace qjob::daemon

@@ -169,7 +169,8 @@ daemon_config load_config(const std::optional<std::filesystem::path>& file) {
   }
   check_keys(root,
              {"socket", "socket_mode", "state_dir", "log_level", "admin_group", "default_provider",
-              "max_body_bytes", "max_header_bytes", "max_batch_jobs", "max_shots", "idle_timeout_seconds",
+              "max_body_bytes", "max_header_bytes", "max_batch_jobs", "max_waiting", "max_waiting_per_owner",
+              "max_shots", "idle_timeout_seconds",
               "max_wait_seconds", "drain_timeout_seconds", "poll_initial_ms", "poll_max_ms", "poll_list_threshold",
               "poll_page_size", "providers"},
              *file, "");
@@ -185,6 +186,10 @@ daemon_config load_config(const std::optional<std::filesystem::path>& file) {
       static_cast<std::uint32_t>(positive(root, "max_header_bytes", config.max_header_bytes, *file));
   config.max_batch_jobs = static_cast<std::size_t>(
       positive(root, "max_batch_jobs", static_cast<std::int64_t>(config.max_batch_jobs), *file));
+  config.max_waiting = static_cast<std::size_t>(
+      positive(root, "max_waiting", static_cast<std::int64_t>(config.max_waiting), *file));
+  config.max_waiting_per_owner = static_cast<std::size_t>(
+      positive(root, "max_waiting_per_owner", static_cast<std::int64_t>(config.max_waiting_per_owner), *file));
   config.max_shots = positive(root, "max_shots", config.max_shots, *file);
   config.idle_timeout = std::chrono::seconds(positive(root, "idle_timeout_seconds", 60, *file));
   config.max_wait = std::chrono::seconds(positive(root, "max_wait_seconds", 600, *file));

@@ -56,6 +56,8 @@ struct daemon_config {
   std::uint64_t max_body_bytes = 64ull << 20;
   std::uint32_t max_header_bytes = 16 << 10;
   std::size_t max_batch_jobs = 100'000;
+  std::size_t max_waiting = 1'000'000;            // jobs not yet final, in all
+  std::size_t max_waiting_per_owner = 1'000'000;  // jobs not yet final, of one user
   std::int64_t max_shots = 1'000'000;
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds max_wait{600};

@@ -537,6 +537,43 @@ BOOST_AUTO_TEST_CASE(a_bad_ndjson_line_rejects_the_whole_batch_naming_the_line) 
   BOOST_TEST(ids_of(daemon.get("/v1/jobs").json()).empty(), "nothing was stored");
 }
 
+BOOST_AUTO_TEST_CASE(a_user_over_max_waiting_per_owner_gets_429_naming_the_limit) {
+  daemon_process daemon(daemon_options{.config = one_worker_config("max_waiting_per_owner = 3\n")});
+  const auto running = text(submit(daemon, job_of(endless_input())), "id");
+  wait_status(daemon, running, "executing");
+  const auto first = text(submit(daemon, job_of(bell_input())), "id");
+  submit(daemon, job_of(bell_input()));
+
+  auto refused = daemon.post_json("/v1/jobs", job_of(bell_input()));
+  BOOST_TEST(refused.status == 429u, refused.body);
+  BOOST_TEST(refused.error_code() == "too_many_waiting");
+  BOOST_TEST(refused.error_message().find("max_waiting_per_owner") != std::string::npos, refused.body);
+  BOOST_TEST(refused.retry_after == "30");
+  auto batch = daemon.post_json("/v1/batches", json::array{job_of(bell_input())});
+  BOOST_TEST(batch.status == 429u, batch.body);
+  BOOST_TEST(daemon.get("/v1/jobs?limit=10").json().at("jobs").as_array().size() == 3u, "nothing refused was stored");
+
+  // A job that ends makes room again.
+  BOOST_TEST(daemon.post("/v1/jobs/" + first + "/cancel", "").status == 202u);
+  eventually([&] { return daemon.post_json("/v1/jobs", job_of(bell_input())).status == 201u; },
+             "a submission is accepted again");
+  BOOST_TEST(daemon.post("/v1/jobs/" + running + "/cancel", "").status == 202u);
+  BOOST_TEST(daemon.terminate() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_daemon_over_max_waiting_gets_429_naming_the_limit) {
+  daemon_process daemon(daemon_options{.config = one_worker_config("max_waiting = 2\n")});
+  const auto running = text(submit(daemon, job_of(endless_input())), "id");
+  wait_status(daemon, running, "executing");
+  auto batch = daemon.post_json("/v1/batches", json::array{job_of(bell_input()), job_of(bell_input())});
+  BOOST_TEST(batch.status == 429u, batch.body);
+  BOOST_TEST(batch.error_message().find("max_waiting)") != std::string::npos, batch.body);
+  BOOST_TEST(batch.retry_after == "30");
+  BOOST_TEST(daemon.post_json("/v1/batches", json::array{job_of(bell_input())}).status == 201u);
+  BOOST_TEST(daemon.post("/v1/jobs/" + running + "/cancel", "").status == 202u);
+  BOOST_TEST(daemon.terminate() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_duplicate_id_within_a_batch_answers_400) {
   daemon_process daemon;
   auto answer = daemon.post_json("/v1/batches", json::array{job_of(bell_input(), {{"id", "twice"}}),

@@ -66,6 +66,7 @@ net::awaitable<void> exchange(stream_type& stream, std::string socket, http::req
   out.status = response.result_int();
   out.content_type = std::string(response[http::field::content_type]);
   out.allow = std::string(response[http::field::allow]);
+  out.retry_after = std::string(response[http::field::retry_after]);
   out.body = std::move(response.body());
   answer = std::move(out);
 }
@@ -151,6 +152,7 @@ http_answer http_exchange_as(uid_t uid, const std::filesystem::path& socket, std
         report["status"] = answer.status;
         report["content_type"] = answer.content_type;
         report["allow"] = answer.allow;
+        report["retry_after"] = answer.retry_after;
         report["body"] = answer.body;
       } catch (const std::exception& e) {
         report["failure"] = e.what();
@@ -185,6 +187,7 @@ http_answer http_exchange_as(uid_t uid, const std::filesystem::path& socket, std
   answer.status = static_cast<unsigned>(fields.at("status").to_number<std::uint64_t>());
   answer.content_type = std::string(fields.at("content_type").get_string());
   answer.allow = std::string(fields.at("allow").get_string());
+  answer.retry_after = std::string(fields.at("retry_after").get_string());
   answer.body = std::string(fields.at("body").get_string());
   return answer;
 }

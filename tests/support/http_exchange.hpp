@@ -15,6 +15,7 @@ struct http_answer {
   unsigned status = 0;
   std::string content_type;
   std::string allow;  ///< the Allow header (405 answers)
+  std::string retry_after;  ///< the Retry-After header (429 and 503 answers)
   std::string body;
 
   /// The body parsed as JSON; throws std::runtime_error naming the body when it is not JSON.

@@ -59,6 +59,8 @@ BOOST_AUTO_TEST_CASE(shipped_configuration_equals_the_compiled_in_defaults) {
   BOOST_TEST(shipped.max_header_bytes == defaults.max_header_bytes);
   BOOST_TEST(shipped.max_batch_jobs == defaults.max_batch_jobs);
   BOOST_TEST(shipped.max_shots == defaults.max_shots);
+  BOOST_TEST(shipped.max_waiting == defaults.max_waiting);
+  BOOST_TEST(shipped.max_waiting_per_owner == defaults.max_waiting_per_owner);
   BOOST_TEST(shipped.idle_timeout.count() == defaults.idle_timeout.count());
   BOOST_TEST(shipped.max_wait.count() == defaults.max_wait.count());
   BOOST_TEST(shipped.drain_timeout.count() == defaults.drain_timeout.count());
