@@ -183,6 +183,8 @@ void storage_actor::serve_read(storage_message& message) {
             request.reply.set(store_.read_result(request.job_id));
           } else if constexpr (std::is_same_v<request_type, count_by_status>) {
             request.reply.set(store_.count_by_status());
+          } else if constexpr (std::is_same_v<request_type, purge_finished>) {
+            request.reply.set(store_.purge_finished_before(request.cutoff, request.limit));
           }
         },
         message);

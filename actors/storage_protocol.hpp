@@ -97,8 +97,18 @@ struct count_by_status {
   promise<std::vector<storage::job_store::status_count>> reply;
 };
 
+/// Delete up to `limit` final jobs that finished before `cutoff` (microseconds
+/// since the epoch), oldest first, with their history and results, in a
+/// transaction of their own; the reply is how many went.
+struct purge_finished {
+  std::int64_t cutoff = 0;
+  std::size_t limit = 500;
+  promise<std::size_t> reply;
+};
+
 using storage_message = std::variant<insert_jobs, record_run, get_job, list_jobs, count_batch,
-                                     list_batch_unfinished, load_unfinished, read_result, count_by_status>;
+                                     list_batch_unfinished, load_unfinished, read_result, count_by_status,
+                                     purge_finished>;
 using storage_ref = actor_ref<storage_message, concurrent_mailbox>;
 
 /// How many requests may wait for the storage thread before intake answers 429.

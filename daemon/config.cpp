@@ -171,7 +171,7 @@ daemon_config load_config(const std::optional<std::filesystem::path>& file) {
              {"socket", "socket_mode", "state_dir", "log_level", "admin_group", "default_provider",
               "max_body_bytes", "max_header_bytes", "max_batch_jobs", "max_waiting", "max_waiting_per_owner",
               "max_shots", "idle_timeout_seconds",
-              "max_wait_seconds", "drain_timeout_seconds", "poll_initial_ms", "poll_max_ms", "poll_list_threshold",
+              "max_wait_seconds", "drain_timeout_seconds", "retention_days", "poll_initial_ms", "poll_max_ms", "poll_list_threshold",
               "poll_page_size", "providers"},
              *file, "");
   if (auto socket = get_or<std::string>(root, "socket", "", *file); !socket.empty()) config.socket = socket;
@@ -194,6 +194,9 @@ daemon_config load_config(const std::optional<std::filesystem::path>& file) {
   config.idle_timeout = std::chrono::seconds(positive(root, "idle_timeout_seconds", 60, *file));
   config.max_wait = std::chrono::seconds(positive(root, "max_wait_seconds", 600, *file));
   config.drain_timeout = std::chrono::seconds(positive(root, "drain_timeout_seconds", 10, *file));
+  config.retention_days = get_or<double>(root, "retention_days", config.retention_days, *file);
+  if (config.retention_days < 0)
+    throw config_error(where(*root.get("retention_days"), *file) + ": retention_days must be >= 0 (0 keeps every job)");
   config.poll.initial = millis(root, "poll_initial_ms", config.poll.initial, *file);
   config.poll.max = millis(root, "poll_max_ms", config.poll.max, *file);
   config.poll.list_threshold = static_cast<std::size_t>(

@@ -62,6 +62,7 @@ struct daemon_config {
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds max_wait{600};
   std::chrono::seconds drain_timeout{10};
+  double retention_days = 30;  // final jobs older than this are purged; 0 keeps them for ever
   poll_config poll;
   std::vector<provider_config> providers;
 

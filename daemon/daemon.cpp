@@ -12,6 +12,7 @@
 #include "remote_provider_actor.hpp"
 #include "runtime/promise.hpp"
 #include "runtime/supervisor.hpp"
+#include "clock.hpp"
 #include "scheduler_actor.hpp"
 #include "storage_actor.hpp"
 
@@ -29,6 +30,7 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <thread>
@@ -158,7 +160,38 @@ private:
     api_->set_ready();
     log_->info("qjobd ready: {} unfinished job(s) resumed, {} provider(s)", resumed, config_.providers.size());
     ::sd_notifyf(0, "READY=1\nSTATUS=serving; %zu job(s) resumed at start", resumed);
+    tasks_.spawn("retention", retention(), actors::on_failure::contain);
     co_await watchdog();
+  }
+
+  /// Purges final jobs that finished more than retention_days ago, a few hundred
+  /// per transaction so that the API's commits interleave with the purge.
+  net::awaitable<void> retention() {
+    if (config_.retention_days <= 0) co_return;
+    constexpr std::size_t per_transaction = 500;
+    const auto keep = std::chrono::microseconds(static_cast<std::int64_t>(config_.retention_days * 86'400e6));
+    // Looked at ten times per retention period: at most hourly, at least every 100 ms.
+    const auto every = std::clamp<std::chrono::microseconds>(keep / 10, 100ms, 1h);
+    const auto executor = co_await net::this_coro::executor;
+    net::steady_timer timer(executor);
+    while (!stopping_) {
+      std::size_t purged = 0;
+      for (;;) {
+        auto [reply, answer] = actors::make_promise<std::size_t>(executor);
+        actors::purge_finished purge{actors::now_micros() - keep.count(), per_transaction, std::move(reply)};
+        const bool sent = co_await storage_.ref().send(std::move(purge));
+        if (!sent) co_return;
+        auto count = co_await answer.get();
+        if (!count) break;  // the store failed and logged why: tried again at the next look
+        purged += *count;
+        if (*count < per_transaction) break;
+      }
+      if (purged > 0)
+        log_->info("retention: {} job(s) that finished over {} day(s) ago purged", purged, config_.retention_days);
+      timer.expires_after(every);
+      auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+      if (ec) co_return;
+    }
   }
 
   /// Pings systemd's watchdog from the event loop itself, so a stuck loop is restarted.

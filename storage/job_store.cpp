@@ -217,6 +217,10 @@ struct job_store::impl {
   statement count_batch;
   statement load_unfinished;
   statement count_by_status;
+  statement select_expired;
+  statement delete_tags;
+  statement delete_transitions;
+  statement delete_job;
   std::array<statement, filter_combinations> list_by_filter;  // prepared on first use
 
   impl(std::filesystem::path dir, instance_lock held)
@@ -258,6 +262,16 @@ struct job_store::impl {
                                 "load unfinished jobs from job database");
     count_by_status = statement(conn, "SELECT provider, status, count(*) FROM jobs GROUP BY provider, status",
                                 "count jobs by status in job database");
+    select_expired = statement(conn,
+                               "SELECT seq, id FROM jobs WHERE finished_at > 0 AND finished_at < ?1 "
+                               "ORDER BY finished_at LIMIT ?2",
+                               "find expired jobs in job database");
+    delete_tags = statement(conn, "DELETE FROM job_tags WHERE tag IN (SELECT value FROM json_each("
+                                  "(SELECT tags FROM jobs WHERE seq = ?1))) AND job_seq = ?1",
+                            "purge the tags of a job from job database");
+    delete_transitions = statement(conn, "DELETE FROM transitions WHERE job_seq = ?1",
+                                   "purge the history of a job from job database");
+    delete_job = statement(conn, "DELETE FROM jobs WHERE seq = ?1", "purge a job from job database");
   }
 
   statement& list_statement(unsigned mask) {
@@ -509,6 +523,34 @@ std::vector<job_row> job_store::load_unfinished() {
 }
 
 std::optional<std::string> job_store::read_result(const std::string& job_id) { return impl_->results.read(job_id); }
+
+std::size_t job_store::purge_finished_before(std::int64_t cutoff, std::size_t limit) {
+  std::vector<std::pair<std::int64_t, std::string>> expired;
+  {
+    transaction txn(*this);
+    {
+      statement& select = impl_->select_expired;
+      statement::scope scope(select);
+      select.bind(1, cutoff);
+      select.bind(2, static_cast<std::int64_t>(limit));
+      while (select.step()) expired.emplace_back(select.column_int64(0), select.column_text(1));
+    }
+    // job_tags is keyed by (tag, job_seq): its rows are found through the job's
+    // own list of tags, before the job row goes.
+    for (const auto& [seq, id] : expired) {
+      for (auto* stmt : {&impl_->delete_tags, &impl_->delete_transitions, &impl_->delete_job}) {
+        statement::scope scope(*stmt);
+        stmt->bind(1, seq);
+        stmt->run();
+      }
+    }
+    txn.commit();
+  }
+  // After the commit: a crash in between leaves result files without jobs, never
+  // jobs without their results.
+  for (const auto& [seq, id] : expired) impl_->results.remove(id);
+  return expired.size();
+}
 
 std::vector<job_store::status_count> job_store::count_by_status() {
   statement& stmt = impl_->count_by_status;

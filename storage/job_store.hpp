@@ -84,6 +84,11 @@ public:
   /// that names it.
   std::string write_result(const std::string& job_id, const std::string& json_text);
 
+  /// Deletes up to `limit` final jobs that finished before `cutoff` (oldest
+  /// first), with their tags, run history and result files, in a transaction of
+  /// its own (call outside one). Returns how many were deleted.
+  std::size_t purge_finished_before(std::int64_t cutoff, std::size_t limit);
+
   // Reads.
 
   std::optional<job_row> get_job(const std::string& id, bool with_input = false);

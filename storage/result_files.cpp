@@ -128,6 +128,12 @@ std::optional<std::string> result_files::read(std::string_view job_id) const {
   return text;
 }
 
+void result_files::remove(std::string_view job_id) const noexcept {
+  if (!is_safe_job_id(job_id)) return;
+  std::error_code ignored;
+  std::filesystem::remove(dir_ / (std::string(job_id) + ".json"), ignored);
+}
+
 void result_files::remove_stale_temp_files() const {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {

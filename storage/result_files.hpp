@@ -28,6 +28,10 @@ public:
   /// a safe file name). Throws storage_error on other read failures.
   std::optional<std::string> read(std::string_view job_id) const;
 
+  /// Removes the document of `job_id` if there is one. Never throws: a file
+  /// that cannot be removed is left for the administrator.
+  void remove(std::string_view job_id) const noexcept;
+
   /// Removes temp files a crash left behind; called once at open.
   void remove_stale_temp_files() const;
 

@@ -94,7 +94,14 @@ constexpr const char* migration_2 = R"sql(
 ALTER TABLE jobs ADD COLUMN submit_intent INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<const char*, 2> all_migrations{migration_1, migration_2};
+// Version 3: retention. Final jobs are purged oldest first by finished_at; the
+// partial index holds final jobs only (finished_at is 0 until then), so inserts
+// do not pay for it.
+constexpr const char* migration_3 = R"sql(
+CREATE INDEX jobs_by_finished ON jobs (finished_at) WHERE finished_at > 0;
+)sql";
+
+constexpr std::array<const char*, 3> all_migrations{migration_1, migration_2, migration_3};
 
 std::string hex(std::int64_t value) {
   char buffer[16];

@@ -6,6 +6,8 @@
 #include "support/daemon_process.hpp"
 
 #include <boost/json.hpp>
+
+#include <filesystem>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -572,6 +574,28 @@ BOOST_AUTO_TEST_CASE(a_daemon_over_max_waiting_gets_429_naming_the_limit) {
   BOOST_TEST(daemon.post_json("/v1/batches", json::array{job_of(bell_input())}).status == 201u);
   BOOST_TEST(daemon.post("/v1/jobs/" + running + "/cancel", "").status == 202u);
   BOOST_TEST(daemon.terminate() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(final_jobs_older_than_retention_days_are_purged_with_their_results) {
+  // 0.00003 days is 2.6 s: looked at every 0.26 s.
+  daemon_process daemon(daemon_options{.config = one_worker_config("retention_days = 0.00003\n")});
+  const auto done = text(submit(daemon, job_of(bell_input(), {{"tags", json::array{"kept-or-not"}}})), "id");
+  BOOST_TEST(text(wait_final(daemon, done), "status") == "succeeded");
+  BOOST_TEST(daemon.get("/v1/jobs/" + done + "/result").status == 200u);
+  const auto running = text(submit(daemon, job_of(endless_input())), "id");
+  wait_status(daemon, running, "executing");
+
+  eventually([&] { return daemon.get("/v1/jobs/" + done).status == 404u; }, "the finished job is purged",
+             std::chrono::seconds(30));
+  BOOST_TEST(daemon.get("/v1/jobs/" + done + "/result").status == 404u);
+  BOOST_TEST(!std::filesystem::exists(daemon.state_dir() / "results" / (done + ".json")));
+  BOOST_TEST(daemon.get("/v1/jobs?tag=kept-or-not").json().at("jobs").as_array().empty());
+  // A job that is not final stays, however old.
+  std::this_thread::sleep_for(3s);
+  BOOST_TEST(text(get_job(daemon, running), "status") == "executing");
+  BOOST_TEST(daemon.post("/v1/jobs/" + running + "/cancel", "").status == 202u);
+  BOOST_TEST(daemon.terminate() == 0);
+  BOOST_TEST(daemon.log().find("purged") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_duplicate_id_within_a_batch_answers_400) {

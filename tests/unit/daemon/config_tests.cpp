@@ -64,6 +64,7 @@ BOOST_AUTO_TEST_CASE(shipped_configuration_equals_the_compiled_in_defaults) {
   BOOST_TEST(shipped.idle_timeout.count() == defaults.idle_timeout.count());
   BOOST_TEST(shipped.max_wait.count() == defaults.max_wait.count());
   BOOST_TEST(shipped.drain_timeout.count() == defaults.drain_timeout.count());
+  BOOST_TEST(shipped.retention_days == defaults.retention_days);
   BOOST_TEST(shipped.poll.initial.count() == defaults.poll.initial.count());
   BOOST_TEST(shipped.poll.max.count() == defaults.poll.max.count());
   BOOST_TEST(shipped.poll.list_threshold == defaults.poll.list_threshold);

@@ -296,6 +296,49 @@ BOOST_AUTO_TEST_CASE(version_1_database_is_migrated_keeping_its_jobs) {
   BOOST_TEST(old->run.provider_status == "queued");
 }
 
+BOOST_AUTO_TEST_CASE(purge_deletes_final_jobs_finished_before_the_cutoff_oldest_first) {
+  qt::temp_state_dir dir;
+  auto store = qs::job_store::open(dir.path());
+  for (const auto* id : {"old-1", "old-2", "old-3", "recent", "waiting"}) {
+    auto row = make_job(id);
+    insert(store, row);
+  }
+  auto finish = [&](const std::string& id, std::int64_t at) {
+    qs::run_state run;
+    run.status = qs::job_status::succeeded;
+    run.finished_at = at;
+    qs::job_store::transaction txn(store);
+    store.write_result(id, R"({"results":[]})");
+    store.update_run(id, run, true, at);
+    txn.commit();
+  };
+  finish("old-1", 100);
+  finish("old-2", 200);
+  finish("old-3", 300);
+  finish("recent", 10'000);
+
+  BOOST_TEST(store.purge_finished_before(1'000, 2) == 2u);  // the two oldest
+  BOOST_TEST(!store.get_job("old-1").has_value());
+  BOOST_TEST(!store.get_job("old-2").has_value());
+  BOOST_TEST(store.get_job("old-3").has_value());
+  BOOST_TEST(store.purge_finished_before(1'000, 2) == 1u);
+  BOOST_TEST(store.purge_finished_before(1'000, 2) == 0u);
+  BOOST_TEST(!store.get_job("old-3").has_value());
+  BOOST_TEST(store.history("old-3").empty());
+  BOOST_TEST(!store.read_result("old-3").has_value());
+  BOOST_TEST(!std::filesystem::exists(dir.path() / "results" / "old-3.json"));
+  qs::job_filter by_tag;
+  by_tag.tag = "bell";
+  BOOST_TEST((ids_of(store.list_jobs(by_tag, 10, std::nullopt).jobs) == std::vector<std::string>{"waiting", "recent"}));
+  // What is left is untouched: the recent final job and the waiting one.
+  BOOST_TEST(store.read_result("recent").has_value());
+  BOOST_TEST(store.history("recent").size() == 2u);
+  BOOST_TEST((store.get_job("waiting")->run.status == qs::job_status::waiting));
+  qs::connection probe(dir.path() / "qjobd.db");
+  BOOST_TEST(probe.query_int("SELECT count(*) FROM job_tags", "test") == 4);
+  BOOST_TEST(probe.query_int("SELECT count(*) FROM transitions", "test") == 3);
+}
+
 BOOST_AUTO_TEST_CASE(update_of_an_unknown_job_throws) {
   qt::temp_state_dir dir;
   auto store = qs::job_store::open(dir.path());
