@@ -183,6 +183,15 @@ void storage_actor::serve_read(storage_message& message) {
             request.reply.set(store_.read_result(request.job_id));
           } else if constexpr (std::is_same_v<request_type, count_by_status>) {
             request.reply.set(store_.count_by_status());
+          } else if constexpr (std::is_same_v<request_type, read_events>) {
+            read_events::events answer;
+            if (request.after < 0) {
+              answer.end = store_.latest_event();
+            } else {
+              answer.rows = store_.events_after(request.after, request.filter, request.limit);
+              answer.end = answer.rows.empty() ? request.after : answer.rows.back().seq;
+            }
+            request.reply.set(std::move(answer));
           } else if constexpr (std::is_same_v<request_type, purge_finished>) {
             request.reply.set(store_.purge_finished_before(request.cutoff, request.limit));
           }

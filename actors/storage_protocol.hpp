@@ -106,9 +106,23 @@ struct purge_finished {
   promise<std::size_t> reply;
 };
 
+/// The next events of a stream: transitions after event id `after` matching
+/// `filter`, at most `limit`. With `after` < 0, none: the reply's `end` is then
+/// the latest event id (a stream that starts from now).
+struct read_events {
+  std::int64_t after = 0;
+  storage::event_filter filter;
+  std::uint32_t limit = 500;
+  struct events {
+    std::vector<storage::transition_row> rows;
+    std::int64_t end = 0;  ///< the id to resume after: the last row's, or `after`
+  };
+  promise<events> reply;
+};
+
 using storage_message = std::variant<insert_jobs, record_run, get_job, list_jobs, count_batch,
                                      list_batch_unfinished, load_unfinished, read_result, count_by_status,
-                                     purge_finished>;
+                                     purge_finished, read_events>;
 using storage_ref = actor_ref<storage_message, concurrent_mailbox>;
 
 /// How many requests may wait for the storage thread before intake answers 429.

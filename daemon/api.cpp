@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <unordered_set>
 
 namespace qjob::daemon {
@@ -138,10 +139,10 @@ api::handler_result api::route(const http_request& request, const peer_identity&
       if (method != http::verb::get) co_return allow("GET");
       co_return health(request);
     }
-    if (resource == "events")
-      co_return error_response(api_error{status::not_implemented, "not_implemented",
-                                         "the event stream is not available in this version; poll GET /v1/jobs/{id}?wait=",
-                                         ""});
+    if (resource == "events") {
+      // GET is streamed by the control server (open_events); here only the rest.
+      co_return allow("GET");
+    }
   }
   if ((resource == "jobs" || resource == "batches") && (segments.size() == 3 || segments.size() == 4)) {
     const auto& id = segments[2];
@@ -552,6 +553,65 @@ api::handler_result api::cancel_batch(const std::string& id, const http_request&
 http_response api::health(const http_request&) const {
   json::object body{{"status", draining_ ? "draining" : "ok"}, {"ready", ready_ && !draining_}, {"draining", draining_}};
   return json_response(ready_ && !draining_ ? status::ok : status::service_unavailable, body);
+}
+
+net::awaitable<std::variant<event_query, http_response>> api::open_events(const http_request& request,
+                                                                          const peer_identity& peer) {
+  if (draining_) co_return error_response(shutting_down());
+  auto parsed = boost::urls::parse_origin_form(request.target());
+  if (!parsed) co_return error_response(bad_request("invalid_target", "the request target is not a valid URL path"));
+  event_query query;
+  query.filter.owner = visible_owner(peer);
+  query.filter.job_id = query_param(*parsed, "job").value_or("");
+  query.filter.batch_id = query_param(*parsed, "batch").value_or("");
+  if (!query.filter.job_id.empty() && !query.filter.batch_id.empty())
+    co_return error_response(bad_request("invalid_query", "give ?job= or ?batch=, not both", "batch"));
+  // A job or batch is followed from its first event; everything from now on.
+  query.after = query.filter.job_id.empty() && query.filter.batch_id.empty() ? -1 : 0;
+  std::string resume(request["Last-Event-ID"]);
+  if (resume.empty()) resume = query_param(*parsed, "last_event_id").value_or("");
+  if (!resume.empty()) {
+    char* end = nullptr;
+    const auto id = std::strtoll(resume.c_str(), &end, 10);
+    if (*end != '\0' || id < 0)
+      co_return error_response(bad_request("invalid_query", "Last-Event-ID must be an event id (a number >= 0)",
+                                           "last_event_id"));
+    query.after = id;
+  }
+  if (!query.filter.job_id.empty()) {
+    const std::chrono::seconds no_wait{0};
+    auto job = co_await visible_job(query.filter.job_id, peer, false, false, no_wait);
+    if (auto* error = std::get_if<api_error>(&job)) co_return error_response(*error);
+  } else if (!query.filter.batch_id.empty()) {
+    const auto count = [&](actors::promise<storage::batch_counts> reply) {
+      return actors::count_batch{query.filter.batch_id, query.filter.owner, std::move(reply)};
+    };
+    auto counted = co_await ask_storage<storage::batch_counts>(count);
+    if (auto* error = std::get_if<api_error>(&counted)) co_return error_response(*error);
+    if (std::get<storage::batch_counts>(counted).total == 0)
+      co_return error_response(not_found("batch '" + query.filter.batch_id + "'"));
+  }
+  co_return query;
+}
+
+net::awaitable<std::optional<std::vector<storage::transition_row>>> api::next_events(event_query& query,
+                                                                                     std::uint32_t limit) {
+  const auto read = [&](actors::promise<actors::read_events::events> reply) {
+    return actors::read_events{query.after, query.filter, limit, std::move(reply)};
+  };
+  auto got = co_await ask_storage<actors::read_events::events>(read);
+  if (std::holds_alternative<api_error>(got)) co_return std::nullopt;
+  auto& events = std::get<actors::read_events::events>(got);
+  query.after = events.end;
+  co_return std::move(events.rows);
+}
+
+std::string api::event_text(const storage::transition_row& event) {
+  json::object data{{"job_id", event.job_id},
+                    {"status", storage::to_string(event.status)},
+                    {"provider_status", event.provider_status},
+                    {"at", rfc3339(event.at)}};
+  return "id: " + std::to_string(event.seq) + "\nevent: transition\ndata: " + json::serialize(data) + "\n\n";
 }
 
 api::handler_result api::targets() {

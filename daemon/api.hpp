@@ -38,6 +38,13 @@ struct api_services {
   std::map<std::string, actors::remote_provider_ref> remote_providers;  // asked for their health
 };
 
+/// A validated `GET /v1/events`: whose transitions to follow, and the event id
+/// to resume after.
+struct event_query {
+  storage::event_filter filter;
+  std::int64_t after = 0;  ///< -1: from the latest event on
+};
+
 /// The control API of DESIGN.md: routes a request, checks it, turns it into
 /// messages to the actors and their replies into JSON. Holds no job state. Runs on
 /// the I/O thread; a handler may wait (`?wait=`) without blocking others.
@@ -48,6 +55,20 @@ public:
   /// Answers one request from `peer`. Never throws for bad input: every failure
   /// is an error answer in DESIGN.md's shape.
   net::awaitable<http_response> handle(const http_request& request, const peer_identity& peer);
+
+  /// `GET /v1/events` (Server-Sent Events), which the control server streams:
+  /// the query to follow, or the error answer. `?job=ID` and `?batch=ID` follow
+  /// one job or batch from its first event, neither every job the peer may see
+  /// from now on; a `Last-Event-ID` header (or `?last_event_id=`) resumes after
+  /// that event.
+  net::awaitable<std::variant<event_query, http_response>> open_events(const http_request& request,
+                                                                       const peer_identity& peer);
+  /// The next events of `query` (at most `limit`), advancing `query.after`;
+  /// nullopt when the store cannot answer (the daemon is stopping).
+  net::awaitable<std::optional<std::vector<storage::transition_row>>> next_events(event_query& query,
+                                                                                 std::uint32_t limit);
+  /// One event in the stream's text form: `id:`, `event: transition`, `data:`.
+  static std::string event_text(const storage::transition_row& event);
 
   /// From now on every request is answered 503 (the daemon is stopping).
   void start_draining() noexcept { draining_ = true; }

@@ -1,5 +1,6 @@
 #include "control_server.hpp"
 
+#include "event_stream.hpp"
 #include "peer_identity.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -22,7 +23,6 @@
 namespace qjob::daemon {
 
 namespace beast = boost::beast;
-using local_stream = beast::basic_stream<net::local::stream_protocol, net::any_io_executor>;
 
 namespace {
 
@@ -159,6 +159,12 @@ net::awaitable<void> control_server::serve_connection(net::local::stream_protoco
     }
     if (body_error) break;
     auto request = parser.release();
+    if (request.method() == http::verb::get && request.target().starts_with("/v1/events") &&
+        (request.target().size() == 10 || request.target()[10] == '?')) {
+      // A stream holds the connection until either side ends it.
+      co_await serve_event_stream(stream, request, peer, api_, config_.idle_timeout);
+      break;
+    }
     stream.expires_never();  // the handler may wait on purpose (?wait=)
     http_response response;
     try {

@@ -7,6 +7,7 @@
 #include "sqlite_handles.hpp"
 #include "tags_json.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <climits>
@@ -217,6 +218,8 @@ struct job_store::impl {
   statement count_batch;
   statement load_unfinished;
   statement count_by_status;
+  statement events_of_job;
+  statement events_matching;
   statement select_expired;
   statement delete_tags;
   statement delete_transitions;
@@ -262,6 +265,19 @@ struct job_store::impl {
                                 "load unfinished jobs from job database");
     count_by_status = statement(conn, "SELECT provider, status, count(*) FROM jobs GROUP BY provider, status",
                                 "count jobs by status in job database");
+    // A job's events come from its index; the others walk the event ids from
+    // `after`, which is cheap when following the stream's end.
+    events_of_job = statement(conn,
+                              "SELECT t.seq, t.job_id, t.status, t.provider_status, t.at FROM transitions AS t "
+                              "JOIN jobs AS j ON j.seq = t.job_seq WHERE j.id = ?2 AND t.seq > ?1 "
+                              "AND (?3 IS NULL OR j.owner = ?3) ORDER BY t.seq LIMIT ?4",
+                              "read the events of a job from job database");
+    events_matching = statement(conn,
+                                "SELECT t.seq, t.job_id, t.status, t.provider_status, t.at FROM transitions AS t "
+                                "JOIN jobs AS j ON j.seq = t.job_seq WHERE t.seq > ?1 "
+                                "AND (?2 IS NULL OR j.batch_id = ?2) AND (?3 IS NULL OR j.owner = ?3) "
+                                "ORDER BY t.seq LIMIT ?4",
+                                "read events from job database");
     select_expired = statement(conn,
                                "SELECT seq, id FROM jobs WHERE finished_at > 0 AND finished_at < ?1 "
                                "ORDER BY finished_at LIMIT ?2",
@@ -452,21 +468,51 @@ std::optional<std::string> job_store::find_fingerprint(const std::string& id) {
   return stmt.column_text(0);
 }
 
-std::vector<transition_row> job_store::history(const std::string& job_id) {
-  statement& stmt = impl_->history;
-  statement::scope scope(stmt);
-  stmt.bind(1, job_id);
+namespace {
+
+/// The transitions a statement selects as (seq, job_id, status, provider_status, at).
+std::vector<transition_row> read_transitions(statement& stmt, const std::filesystem::path& file) {
   std::vector<transition_row> rows;
   while (stmt.step()) {
     transition_row row;
     row.seq = stmt.column_int64(0);
     row.job_id = stmt.column_text(1);
-    row.status = read_status(stmt, 2, impl_->conn.file());
+    row.status = read_status(stmt, 2, file);
     row.provider_status = stmt.column_text(3);
     row.at = stmt.column_int64(4);
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+}  // namespace
+
+std::vector<transition_row> job_store::history(const std::string& job_id) {
+  statement& stmt = impl_->history;
+  statement::scope scope(stmt);
+  stmt.bind(1, job_id);
+  return read_transitions(stmt, impl_->conn.file());
+}
+
+std::int64_t job_store::latest_event() {
+  return impl_->conn.query_int("SELECT coalesce(max(seq), 0) FROM transitions", "read the latest event id of job database");
+}
+
+std::vector<transition_row> job_store::events_after(std::int64_t after, const event_filter& filter,
+                                                   std::uint32_t limit) {
+  statement& stmt = filter.job_id.empty() ? impl_->events_matching : impl_->events_of_job;
+  statement::scope scope(stmt);
+  stmt.bind(1, after);
+  if (filter.job_id.empty())
+    stmt.bind_text_or_null(2, filter.batch_id);
+  else
+    stmt.bind(2, filter.job_id);
+  if (filter.owner)
+    stmt.bind(3, std::int64_t{*filter.owner});
+  else
+    stmt.bind_null(3);
+  stmt.bind(4, std::int64_t{std::max<std::uint32_t>(limit, 1)});
+  return read_transitions(stmt, impl_->conn.file());
 }
 
 job_page job_store::list_jobs(const job_filter& filter, std::uint32_t limit, std::optional<std::int64_t> cursor) {

@@ -30,6 +30,13 @@ struct batch_counts {
   std::int64_t per_status[5]{};  // indexed by job_status
 };
 
+/// Which transitions an event stream follows; empty strings and nullopt mean "any".
+struct event_filter {
+  std::optional<std::uint32_t> owner;  // nullopt: every owner's jobs
+  std::string job_id;
+  std::string batch_id;
+};
+
 /// What insert_job did with a job whose id may exist already.
 enum class insert_outcome {
   inserted,   // a new job
@@ -103,6 +110,11 @@ public:
   /// seq < `cursor` (all when nullopt), at most `limit` (0 counts as 1); `next` is
   /// the seq of the last row when more rows follow.
   job_page list_jobs(const job_filter& filter, std::uint32_t limit, std::optional<std::int64_t> cursor);
+  /// Transitions with seq > `after` matching `filter`, in seq order, at most
+  /// `limit`: the event stream's next events.
+  std::vector<transition_row> events_after(std::int64_t after, const event_filter& filter, std::uint32_t limit);
+  /// The id of the latest event (transition), 0 when there is none.
+  std::int64_t latest_event();
   /// The jobs of a batch per state, of one owner or (nullopt) of all.
   batch_counts count_batch(const std::string& batch_id, std::optional<std::uint32_t> owner);
   /// Every job that is not final, in submission order, without `input`.

@@ -2,15 +2,16 @@
 // every error code of DESIGN.md.
 
 #include "e2e_jobs.hpp"
+#include "sse_client.hpp"
 
 #include "support/daemon_process.hpp"
 
 #include <boost/json.hpp>
-
-#include <filesystem>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <filesystem>
+#include <map>
 #include <set>
 #include <thread>
 #include <string>
@@ -704,11 +705,68 @@ BOOST_AUTO_TEST_CASE(metrics_are_prometheus_text_with_job_gauges) {
   BOOST_TEST(answer.body.find("qjob_jobs_submitted_total 1") != std::string::npos, answer.body);
 }
 
-BOOST_AUTO_TEST_CASE(events_are_not_available_yet_and_say_so) {
+BOOST_AUTO_TEST_CASE(a_batch_streams_its_transitions_and_resumes_after_a_dropped_connection) {
+  daemon_process daemon(daemon_options{.config = one_worker_config()});
+  auto accepted = daemon.post_json("/v1/batches", json::array{job_of(bell_input()), job_of(ghz_input(3)),
+                                                              job_of(bell_input())});
+  BOOST_TEST_REQUIRE(accepted.status == 201u, accepted.body);
+  const auto batch = text(accepted.json().as_object(), "batch_id");
+  constexpr std::size_t all_events = 9;  // waiting, executing, succeeded for each job
+
+  std::vector<stream_event> first_part;
+  {
+    sse_client stream(daemon.socket(), "/v1/events?batch=" + batch);
+    BOOST_TEST(stream.head().find("200 OK") != std::string::npos, stream.head());
+    BOOST_TEST(stream.head().find("text/event-stream") != std::string::npos, stream.head());
+    first_part = stream.wait_for(4);
+    BOOST_TEST_REQUIRE(first_part.size() >= 4u);
+    BOOST_TEST(stream.raw().find("event: transition") != std::string::npos);
+  }  // the connection drops here
+  const auto resume_after = first_part[3].id;
+  sse_client resumed(daemon.socket(), "/v1/events?batch=" + batch, std::to_string(resume_after));
+  const auto& rest = resumed.wait_for(all_events - 4);
+  BOOST_TEST_REQUIRE(rest.size() == all_events - 4, resumed.raw());
+  std::vector<stream_event> all(first_part.begin(), first_part.begin() + 4);
+  all.insert(all.end(), rest.begin(), rest.end());
+  std::map<std::string, std::vector<std::string>> per_job;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (i > 0) BOOST_TEST(all[i].id > all[i - 1].id, "event ids increase, none twice");
+    per_job[text(all[i].data, "job_id")].push_back(text(all[i].data, "status"));
+    BOOST_TEST(!text(all[i].data, "at").empty());
+  }
+  BOOST_TEST(per_job.size() == 3u);
+  for (const auto& [id, statuses] : per_job)
+    BOOST_TEST((statuses == std::vector<std::string>{"waiting", "executing", "succeeded"}), "job " << id);
+  BOOST_TEST(daemon.terminate() == 0, "a daemon with an open stream drains");
+}
+
+BOOST_AUTO_TEST_CASE(the_stream_of_every_job_starts_now_and_one_job_from_its_first_event) {
+  daemon_process daemon(daemon_options{.config = one_worker_config()});
+  const auto earlier = text(submit(daemon, job_of(bell_input())), "id");
+  wait_final(daemon, earlier);
+  sse_client everything(daemon.socket(), "/v1/events");
+  BOOST_TEST(everything.head().find("200 OK") != std::string::npos);
+  const auto later = text(submit(daemon, job_of(bell_input())), "id");
+  const auto& events = everything.wait_for(3);
+  BOOST_TEST_REQUIRE(events.size() == 3u, everything.raw());
+  for (const auto& event : events) BOOST_TEST(text(event.data, "job_id") == later);
+
+  sse_client one(daemon.socket(), "/v1/events?job=" + earlier);
+  const auto& history = one.wait_for(3);
+  BOOST_TEST_REQUIRE(history.size() == 3u, one.raw());
+  BOOST_TEST(text(history.back().data, "status") == "succeeded");
+  BOOST_TEST(text(history.back().data, "provider_status") == "succeeded");
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_event_stream_request_is_answered_with_an_error) {
   daemon_process daemon;
-  auto answer = daemon.get("/v1/events");
-  BOOST_TEST(answer.status == 501u, answer.body);
-  BOOST_TEST(!answer.error_message().empty());
+  check_error(daemon.get("/v1/events?job=no-such-job"), 404, "not_found");
+  check_error(daemon.get("/v1/events?batch=no-such-batch"), 404, "not_found");
+  check_error(daemon.get("/v1/events?job=a&batch=b"), 400, "invalid_query");
+  check_error(daemon.request("GET", "/v1/events?last_event_id=soon"), 400, "invalid_query");
+  auto post = daemon.post("/v1/events", "");
+  BOOST_TEST(post.status == 405u);
+  BOOST_TEST(post.allow == "GET");
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_exits_with_status_0) {

@@ -339,6 +339,49 @@ BOOST_AUTO_TEST_CASE(purge_deletes_final_jobs_finished_before_the_cutoff_oldest_
   BOOST_TEST(probe.query_int("SELECT count(*) FROM transitions", "test") == 3);
 }
 
+BOOST_AUTO_TEST_CASE(events_after_follow_the_transitions_by_job_batch_and_owner) {
+  qt::temp_state_dir dir;
+  auto store = qs::job_store::open(dir.path());
+  auto a = make_job("a", 1000);
+  a.batch_id = "b1";
+  auto b = make_job("b", 1000);
+  b.batch_id = "b1";
+  auto c = make_job("c", 2000);
+  insert(store, a);
+  insert(store, b);
+  insert(store, c);
+  qs::run_state run;
+  run.status = qs::job_status::executing;
+  run.provider_status = "running";
+  for (const auto* id : {"a", "c", "b"}) store.update_run(id, run, true, 7);
+
+  auto ids = [](const std::vector<qs::transition_row>& rows) {
+    std::vector<std::string> out;
+    for (const auto& row : rows) out.push_back(row.job_id);
+    return out;
+  };
+  const auto all = store.events_after(0, qs::event_filter{}, 100);
+  BOOST_TEST((ids(all) == std::vector<std::string>{"a", "b", "c", "a", "c", "b"}));
+  for (std::size_t i = 1; i < all.size(); ++i) BOOST_TEST(all[i].seq > all[i - 1].seq);
+  // Resumed after an event id: only what came later.
+  BOOST_TEST((ids(store.events_after(all[2].seq, qs::event_filter{}, 100)) == std::vector<std::string>{"a", "c", "b"}));
+  BOOST_TEST((ids(store.events_after(0, qs::event_filter{}, 2)) == std::vector<std::string>{"a", "b"}));
+  qs::event_filter batch;
+  batch.batch_id = "b1";
+  BOOST_TEST((ids(store.events_after(0, batch, 100)) == std::vector<std::string>{"a", "b", "a", "b"}));
+  qs::event_filter job;
+  job.job_id = "c";
+  const auto of_c = store.events_after(0, job, 100);
+  BOOST_TEST((ids(of_c) == std::vector<std::string>{"c", "c"}));
+  BOOST_TEST((of_c.back().status == qs::job_status::executing));
+  BOOST_TEST(of_c.back().provider_status == "running");
+  qs::event_filter owner;
+  owner.owner = 2000;
+  BOOST_TEST((ids(store.events_after(0, owner, 100)) == std::vector<std::string>{"c", "c"}));
+  job.owner = 1000;
+  BOOST_TEST(store.events_after(0, job, 100).empty(), "another owner's job shows nothing");
+}
+
 BOOST_AUTO_TEST_CASE(update_of_an_unknown_job_throws) {
   qt::temp_state_dir dir;
   auto store = qs::job_store::open(dir.path());
