@@ -70,6 +70,7 @@ struct options {
     std::string tag;
     std::int64_t limit = 50;
     bool all = false;
+    std::string after;  // watch: the event id to resume after
 };
 
 int report(std::string const& message) {
@@ -381,6 +382,71 @@ int cancel(http_client& client, options const& opts) {
     return exit_ok;
 }
 
+bool is_final_word(std::string_view status) {
+    return status == "succeeded" || status == "failed" || status == "cancelled";
+}
+
+/// Prints the event stream, one line per state change (`--json`: each event's
+/// data with its id, one JSON object a line). Following one job, it ends once
+/// the job is final; otherwise when interrupted or when qjobd goes.
+int watch(http_client& client, options const& opts) {
+    std::string target = "/v1/events";
+    if (!opts.id.empty()) {
+        target += "?job=" + percent_encode(opts.id);
+    } else if (!opts.batch.empty()) {
+        target += "?batch=" + percent_encode(opts.batch);
+    }
+    std::string pending;
+    bool job_final = false;
+    auto print_events = [&](std::string_view data) {
+        pending.append(data);
+        for (std::size_t end; (end = pending.find("\n\n")) != std::string::npos;) {
+            const std::string event = pending.substr(0, end);
+            pending.erase(0, end + 2);
+            std::string id;
+            std::string payload;
+            for (std::size_t line = 0; line < event.size();) {
+                const auto next = std::min(event.find('\n', line), event.size());
+                const std::string_view text(event.data() + line, next - line);
+                if (text.starts_with("id: ")) id = text.substr(4);
+                if (text.starts_with("data: ")) payload = text.substr(6);
+                line = next + 1;
+            }
+            if (payload.empty()) continue;  // a keep-alive comment
+            boost::system::error_code ec;
+            auto parsed = json::parse(payload, ec);
+            if (ec || !parsed.is_object()) continue;
+            auto& fields = parsed.as_object();
+            auto text_of = [&fields](std::string_view key) {
+                const auto* value = fields.if_contains(key);
+                return value && value->is_string() ? std::string(value->get_string()) : std::string();
+            };
+            const std::string status = text_of("status");
+            if (opts.json) {
+                fields["id"] = std::strtoll(id.c_str(), nullptr, 10);
+                std::cout << json::serialize(fields) << std::endl;
+            } else {
+                std::cout << text_of("at") << "  " << text_of("job_id") << "  " << status;
+                const auto word = text_of("provider_status");
+                if (!word.empty() && word != status) {
+                    std::cout << " (" << word << ")";
+                }
+                std::cout << std::endl;
+            }
+            if (!opts.id.empty() && is_final_word(status)) job_final = true;
+        }
+        return !job_final;
+    };
+    auto reply = client.stream(target, opts.after, print_events, std::chrono::seconds(60));
+    if (!reply) {
+        return report(reply.error());
+    }
+    if (reply->status != 200) {
+        return report(describe_api_error(reply->status, reply->body));
+    }
+    return exit_ok;
+}
+
 int show(http_client& client, char const* path, bool as_json, std::string (*render)(json::object const&)) {
     auto answer = parse_ok_object(client.get(path, request_timeout));
     if (!answer) {
@@ -455,6 +521,12 @@ int run_qjobctl(int argc, char** argv) {
     auto* cancel_cmd = app.add_subcommand("cancel", "ask to cancel a job");
     cancel_cmd->add_option("ID", opts.id, "the job id")->required();
 
+    auto* watch_cmd = app.add_subcommand(
+        "watch", "print state changes as they happen: every job's from now on, or one job's or batch's from the start");
+    auto* watch_job = watch_cmd->add_option("--job", opts.id, "follow this job until it is final");
+    watch_cmd->add_option("--batch", opts.batch, "follow this batch's jobs")->excludes(watch_job);
+    watch_cmd->add_option("--after", opts.after, "resume after this event id (the last one printed with --json)");
+
     auto* targets_cmd = app.add_subcommand("targets", "list providers and their targets (* marks defaults)");
     auto* health_cmd = app.add_subcommand("health", "show whether qjobd is alive and ready");
 
@@ -502,6 +574,9 @@ int run_qjobctl(int argc, char** argv) {
     }
     if (cancel_cmd->parsed()) {
         return cancel(client, opts);
+    }
+    if (watch_cmd->parsed()) {
+        return watch(client, opts);
     }
     if (targets_cmd->parsed()) {
         return show(client, "/v1/targets", opts.json, render_targets);

@@ -85,6 +85,73 @@ cli_result<http_reply> http_client::send(request_type& request, std::chrono::sec
     return reply;
 }
 
+cli_result<http_reply> http_client::stream(std::string_view target, std::string_view last_event_id,
+                                           std::function<bool(std::string_view)> const& on_data,
+                                           std::chrono::seconds idle) {
+    close();
+    if (error_code ec = connect(idle)) {
+        close();
+        return failure{"cannot connect to " + socket_path_ + ": " + ec.message() + " (is qjobd running?)"};
+    }
+    request_type request{http::verb::get, target, 11};
+    request.set(http::field::host, "localhost");
+    request.set(http::field::user_agent, "qjobctl");
+    request.set(http::field::accept, "text/event-stream");
+    if (!last_event_id.empty()) request.set("Last-Event-ID", last_event_id);
+    error_code result;
+    stream_->expires_after(idle);
+    http::async_write(*stream_, request, [&result](error_code ec, std::size_t) { result = ec; });
+    io_.restart();
+    io_.run();
+
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(boost::none);  // a stream has no end to limit
+    http_reply reply;
+    if (!result) {
+        stream_->expires_after(idle);
+        http::async_read_header(*stream_, buffer_, parser, [&result](error_code ec, std::size_t) { result = ec; });
+        io_.restart();
+        io_.run();
+    }
+    if (!result && parser.get().result_int() != 200) {
+        // An error answer: read it whole.
+        http::async_read(*stream_, buffer_, parser, [&result](error_code ec, std::size_t) { result = ec; });
+        io_.restart();
+        io_.run();
+    }
+    if (result) {
+        close();
+        return failure{"lost the connection to qjobd on " + socket_path_ + ": " + result.message()};
+    }
+    reply.status = parser.get().result_int();
+    reply.content_type = std::string{parser.get()[http::field::content_type]};
+    if (reply.status != 200) {
+        reply.body = std::move(parser.get().body());
+        close();
+        return reply;
+    }
+    while (!parser.is_done()) {
+        stream_->expires_after(idle);
+        http::async_read_some(*stream_, buffer_, parser, [&result](error_code ec, std::size_t) { result = ec; });
+        io_.restart();
+        io_.run();
+        if (result) break;
+        auto& body = parser.get().body();
+        if (!body.empty()) {
+            const bool more = on_data(body);
+            body.clear();
+            if (!more) break;
+        }
+    }
+    close();
+    if (result && result != http::error::end_of_stream) {
+        if (result == beast::error::timeout)
+            return failure{"qjobd on " + socket_path_ + " sent nothing for " + std::to_string(idle.count()) + " s"};
+        return failure{"lost the connection to qjobd on " + socket_path_ + ": " + result.message()};
+    }
+    return reply;
+}
+
 error_code http_client::connect(std::chrono::seconds timeout) {
     stream_.emplace(io_);
     buffer_.clear();

@@ -11,6 +11,7 @@
 #include <boost/beast/http/verb.hpp>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,15 @@ public:
     /// `POST target` with `body` of `content_type`; the reply, or why there is none.
     cli_result<http_reply> post(std::string_view target, std::string body, std::string_view content_type,
                                 std::chrono::seconds timeout);
+
+    /// `GET target` answered as a stream (Server-Sent Events): `on_data` gets each
+    /// piece of the body as it arrives, until the daemon ends the stream or
+    /// `on_data` returns false. An answer other than 200 comes back whole, as from
+    /// get(). Nothing from the daemon for `idle` is a lost connection (it writes
+    /// at least every 15 s). Uses a connection of its own.
+    cli_result<http_reply> stream(std::string_view target, std::string_view last_event_id,
+                                  std::function<bool(std::string_view)> const& on_data,
+                                  std::chrono::seconds idle);
 
     /// The socket this client talks to, for messages.
     std::string const& socket_path() const { return socket_path_; }

@@ -254,6 +254,33 @@ BOOST_AUTO_TEST_CASE(batch_wait_follows_an_ndjson_file_until_every_job_is_final)
   BOOST_TEST(bad.err.find(":7") != std::string::npos, "names the line: " << describe(bad));
 }
 
+BOOST_AUTO_TEST_CASE(watch_prints_a_jobs_state_changes_and_ends_when_it_is_final) {
+  qjobctl_fixture f;
+  const auto id = submitted_id(f.run({"submit", f.file("bell.json", json::serialize(bell_input()))}));
+  const auto run = f.run({"watch", "--job", id});
+  BOOST_TEST_REQUIRE(run.exit_code == 0, describe(run));
+  std::vector<std::string> lines;
+  std::istringstream out(run.out);
+  for (std::string line; std::getline(out, line);) lines.push_back(line);
+  BOOST_TEST_REQUIRE(lines.size() == 3u, describe(run));
+  BOOST_TEST(lines[0].find(id + "  waiting") != std::string::npos, lines[0]);
+  BOOST_TEST(lines[1].find(id + "  executing (running)") != std::string::npos, lines[1]);
+  BOOST_TEST(lines[2].find(id + "  succeeded") != std::string::npos, lines[2]);
+
+  // --json: one object a line with its event id; --after resumes past one.
+  const auto as_json = f.run({"watch", "--job", id, "--json"});
+  BOOST_TEST_REQUIRE(as_json.exit_code == 0, describe(as_json));
+  const auto first = json::parse(as_json.out.substr(0, as_json.out.find('\n'))).as_object();
+  BOOST_TEST(text(first, "status") == "waiting");
+  const auto after = std::to_string(first.at("id").to_number<std::int64_t>());
+  const auto resumed = f.run({"watch", "--job", id, "--after", after});
+  BOOST_TEST(std::count(resumed.out.begin(), resumed.out.end(), '\n') == 2, describe(resumed));
+
+  const auto unknown = f.run({"watch", "--job", "no-such-job"});
+  BOOST_TEST(unknown.exit_code == 2, describe(unknown));
+  BOOST_TEST(unknown.err.find("not_found") != std::string::npos, describe(unknown));
+}
+
 BOOST_AUTO_TEST_CASE(an_unknown_id_exits_2_with_one_line) {
   qjobctl_fixture f;
   for (const char* command : {"status", "result", "cancel"}) {
