@@ -10,15 +10,18 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -33,6 +36,7 @@ namespace {
 constexpr int exit_ok = 0;
 constexpr int exit_job_failed = 1;
 constexpr int exit_error = 2;
+constexpr int exit_interrupted = 130;  // as a shell reports a process ended by SIGINT
 
 // How long one `?wait=` request holds; the read timeout adds a margin so that the
 // daemon's own "not final yet" answer always arrives before we give up.
@@ -191,12 +195,53 @@ int print_result(http_client& client, std::string const& id, bool no_wait, bool 
     }
 }
 
+// Set by SIGINT while a batch is followed: qjobctl stops following, the batch runs on.
+volatile std::sig_atomic_t interrupted = 0;
+
+extern "C" void on_interrupt(int) { interrupted = 1; }
+
+/// Lets Ctrl-C end the wait instead of the process, for as long as it lives.
+class interrupt_guard {
+public:
+    interrupt_guard() {
+        struct sigaction action {};
+        action.sa_handler = on_interrupt;
+        ::sigemptyset(&action.sa_mask);
+        ::sigaction(SIGINT, &action, &previous_);
+        interrupted = 0;
+    }
+    interrupt_guard(interrupt_guard const&) = delete;
+    interrupt_guard& operator=(interrupt_guard const&) = delete;
+    ~interrupt_guard() { ::sigaction(SIGINT, &previous_, nullptr); }
+
+private:
+    struct sigaction previous_ {};
+};
+
+std::int64_t done_jobs(json::object const& batch) {
+    auto const* counts = batch.if_contains("counts");
+    std::int64_t done = 0;
+    if (counts != nullptr && counts->is_object()) {
+        for (char const* state : {"succeeded", "failed", "cancelled"}) {
+            if (auto const* n = counts->get_object().if_contains(state); n != nullptr && n->is_int64()) {
+                done += n->get_int64();
+            }
+        }
+    }
+    return done;
+}
+
 /// Polls batch `id` until none of its jobs is waiting or executing, showing the
-/// counts: one line rewritten in place on a terminal, else a line now and then.
+/// counts, the rate and the time left: a bar rewritten in place on a terminal,
+/// else a line now and then. Ctrl-C stops following and says how to come back;
+/// the batch runs on.
 int follow_batch(http_client& client, std::string const& id, bool as_json) {
     bool const tty = ::isatty(STDOUT_FILENO) == 1;
+    interrupt_guard guard;
     std::string last_line;
     auto last_print = std::chrono::steady_clock::time_point{};
+    auto const started = std::chrono::steady_clock::now();
+    std::optional<std::int64_t> done_at_start;
     for (;;) {
         auto batch = parse_ok_object(client.get("/v1/batches/" + percent_encode(id), request_timeout));
         if (!batch) {
@@ -207,8 +252,13 @@ int follow_batch(http_client& client, std::string const& id, bool as_json) {
         }
         bool const final = batch_is_final(*batch);
         if (!as_json) {
-            std::string const line = render_batch_progress(*batch);
             auto const now = std::chrono::steady_clock::now();
+            auto const done = done_jobs(*batch);
+            if (!done_at_start) done_at_start = done;
+            double const elapsed = std::chrono::duration<double>(now - started).count();
+            std::optional<double> rate;
+            if (elapsed >= 1 && done > *done_at_start) rate = static_cast<double>(done - *done_at_start) / elapsed;
+            std::string const line = render_batch_progress(*batch, tty ? 30 : 0, rate);
             if (tty) {
                 // Carriage return, then erase what a longer previous line left behind.
                 std::cout << '\r' << line << "\x1b[K" << (final ? "\n" : "") << std::flush;
@@ -224,7 +274,18 @@ int follow_batch(http_client& client, std::string const& id, bool as_json) {
             }
             return batch_has_failures(*batch) ? exit_job_failed : exit_ok;
         }
-        std::this_thread::sleep_for(batch_poll_interval);
+        for (auto waited = std::chrono::milliseconds(0); waited < batch_poll_interval && !interrupted;
+             waited += std::chrono::milliseconds(50)) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        if (interrupted) {
+            if (tty && !last_line.empty()) {
+                std::cout << '\n';
+            }
+            std::cerr << "qjobctl: stopped following; batch " << id
+                      << " runs on. Follow it again with: qjobctl batch status " << id << " --wait\n";
+            return exit_interrupted;
+        }
     }
 }
 

@@ -326,16 +326,45 @@ std::string render_results(json::object const& result) {
     return out;
 }
 
-std::string render_batch_progress(json::object const& batch) {
+std::string render_duration(double seconds) {
+    auto const whole = static_cast<std::int64_t>(seconds + 0.5);
+    char text[32];
+    if (whole < 60) {
+        std::snprintf(text, sizeof text, "%llds", static_cast<long long>(whole));
+    } else if (whole < 3600) {
+        std::snprintf(text, sizeof text, "%lldm%02llds", static_cast<long long>(whole / 60),
+                      static_cast<long long>(whole % 60));
+    } else {
+        std::snprintf(text, sizeof text, "%lldh%02lldm", static_cast<long long>(whole / 3600),
+                      static_cast<long long>(whole % 3600 / 60));
+    }
+    return text;
+}
+
+std::string render_batch_progress(json::object const& batch, std::size_t bar_width,
+                                  std::optional<double> jobs_per_second) {
     auto const& counts = counts_of(batch);
     std::int64_t const total = as_integer(batch.if_contains("total")).value_or(0);
     std::int64_t const done = count_of(counts, "succeeded") + count_of(counts, "failed") + count_of(counts, "cancelled");
-    std::string line = std::to_string(done) + "/" + std::to_string(total) + " done";
+    std::string line;
+    if (bar_width > 0) {
+        auto const filled = total > 0 ? static_cast<std::size_t>(done * static_cast<std::int64_t>(bar_width) / total) : 0;
+        line = "[" + std::string(filled, '#') + std::string(bar_width - filled, '.') + "] ";
+    }
+    line += std::to_string(done) + "/" + std::to_string(total) + " done";
     for (char const* state : {"waiting", "executing", "succeeded", "failed", "cancelled"}) {
         line += "  ";
         line += state;
         line += ' ';
         line += std::to_string(count_of(counts, state));
+    }
+    if (jobs_per_second && *jobs_per_second > 0) {
+        char rate[32];
+        std::snprintf(rate, sizeof rate, "%.1f", *jobs_per_second);
+        line += "  ";
+        line += rate;
+        line += " jobs/s";
+        if (done < total) line += "  ETA " + render_duration(static_cast<double>(total - done) / *jobs_per_second);
     }
     return line;
 }

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,9 +45,14 @@ std::string render_job(boost::json::object const& job);
 /// is left out for a circuit whose target gave probabilities only.
 std::string render_results(boost::json::object const& result);
 
-/// One progress line for a `GET /v1/batches/{id}` answer, without newline:
-/// `done/total done` then the count of each state.
-std::string render_batch_progress(boost::json::object const& batch);
+/// One progress line for a `GET /v1/batches/{id}` answer, without newline: a
+/// bar of `bar_width` cells (none when 0), `done/total done`, the count of each
+/// state, and with a known `jobs_per_second` the rate and the time left.
+std::string render_batch_progress(boost::json::object const& batch, std::size_t bar_width = 0,
+                                  std::optional<double> jobs_per_second = std::nullopt);
+
+/// A duration for people: "42s", "3m05s", "2h07m".
+std::string render_duration(double seconds);
 
 /// True when no job of the batch is waiting or executing any more.
 bool batch_is_final(boost::json::object const& batch);

@@ -3,6 +3,7 @@
 // or connection errors).
 
 #include "e2e_jobs.hpp"
+#include "pty_run.hpp"
 
 #include "support/child_process.hpp"
 #include "support/daemon_process.hpp"
@@ -279,6 +280,27 @@ BOOST_AUTO_TEST_CASE(watch_prints_a_jobs_state_changes_and_ends_when_it_is_final
   const auto unknown = f.run({"watch", "--job", "no-such-job"});
   BOOST_TEST(unknown.exit_code == 2, describe(unknown));
   BOOST_TEST(unknown.err.find("not_found") != std::string::npos, describe(unknown));
+}
+
+BOOST_AUTO_TEST_CASE(batch_wait_on_a_terminal_draws_progress_in_place_and_ctrl_c_leaves_the_batch_running) {
+  qjobctl_fixture f(daemon_options{.config = one_worker_config()});
+  std::string lines = json::serialize(job_of(json::string(endless_input()))) + "\n";
+  for (int i = 0; i < 4; ++i) lines += json::serialize(job_of(bell_input())) + "\n";
+  const auto file = f.file("long.ndjson", lines);
+  const auto run = run_on_pty({test::qjobctl_path().string(), "--socket", f.daemon.socket().string(), "batch", file,
+                               "--wait"},
+                              "executing 1", SIGINT);
+  BOOST_TEST(run.exit_code == 130, run.output);
+  BOOST_TEST(run.output.find("\r[") != std::string::npos, "a bar redrawn in place: " << run.output);
+  BOOST_TEST(run.output.find("\x1b[K") != std::string::npos, run.output);
+  BOOST_TEST(run.output.find(" done  waiting ") != std::string::npos, run.output);
+  const auto hint = run.output.find("qjobctl batch status ");
+  BOOST_TEST_REQUIRE(hint != std::string::npos, "says how to follow it again: " << run.output);
+  const auto batch_id = run.output.substr(hint + 21, run.output.find(' ', hint + 21) - hint - 21);
+  // The batch runs on: its long job still executes.
+  const auto counts = f.daemon.get("/v1/batches/" + batch_id).json();
+  BOOST_TEST(counts.at("counts").at("executing").to_number<int>() == 1, json::serialize(counts));
+  BOOST_TEST(f.run({"batch", "cancel", batch_id}).exit_code == 0);
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_id_exits_2_with_one_line) {

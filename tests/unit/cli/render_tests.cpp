@@ -129,12 +129,20 @@ BOOST_AUTO_TEST_CASE(batch_progress_counts_done_jobs) {
         "counts": {"waiting": 2, "executing": 3, "succeeded": 4, "failed": 1, "cancelled": 0}})");
     BOOST_TEST(cli::render_batch_progress(batch) ==
                "5/10 done  waiting 2  executing 3  succeeded 4  failed 1  cancelled 0");
+    BOOST_TEST(cli::render_batch_progress(batch, 10, 2.5) ==
+               "[#####.....] 5/10 done  waiting 2  executing 3  succeeded 4  failed 1  cancelled 0  2.5 jobs/s  ETA 2s");
     BOOST_TEST(!cli::batch_is_final(batch));
     BOOST_TEST(cli::batch_has_failures(batch));
 
     auto const done = object_of(R"({"total": 2, "counts": {"waiting": 0, "executing": 0, "succeeded": 2}})");
     BOOST_TEST(cli::batch_is_final(done));
     BOOST_TEST(!cli::batch_has_failures(done));
+}
+
+BOOST_AUTO_TEST_CASE(durations_read_as_seconds_minutes_or_hours) {
+    BOOST_TEST(cli::render_duration(42.2) == "42s");
+    BOOST_TEST(cli::render_duration(185) == "3m05s");
+    BOOST_TEST(cli::render_duration(7620) == "2h07m");
 }
 
 BOOST_AUTO_TEST_CASE(targets_table_marks_defaults_and_shows_health) {
