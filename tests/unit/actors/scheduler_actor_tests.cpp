@@ -184,6 +184,45 @@ net::awaitable<void> claimed_slots_count_against_capacity_body() {
   co_await f.stop();
 }
 
+net::awaitable<void> small_owner_is_not_stuck_behind_a_big_one_body() {
+  auto executor = co_await net::this_coro::executor;
+  scheduler_fixture f(executor, {{"local", 1}});
+  co_await f.make_and_enqueue("running", 5, 1);
+  (void)co_await f.granted();
+  // Owner 1 hands in 10,000 jobs first, owner 2 ten jobs after them.
+  for (int i = 0; i < 10'000; ++i) {
+    std::string id = "big-" + std::to_string(i);
+    co_await f.make_and_enqueue(std::move(id), 5, 1, "sweep");
+  }
+  for (int i = 0; i < 10; ++i) {
+    std::string id = "small-" + std::to_string(i);
+    co_await f.make_and_enqueue(std::move(id), 5, 2);
+  }
+  const auto position = co_await f.position("small-9");
+  BOOST_TEST(position.value_or(-1) == 20);
+  std::vector<std::string> order;
+  for (int grant = 0; grant < 40; ++grant) {
+    co_await f.release();
+    auto ids = co_await f.granted();
+    BOOST_REQUIRE(ids.size() == 1u);
+    order.push_back(ids.front());
+  }
+  // Turns alternate: the ten small jobs are all out within the first twenty grants.
+  std::size_t last_small = 0;
+  int small = 0;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (order[i].starts_with("small-")) {
+      ++small;
+      last_small = i;
+    }
+  }
+  BOOST_TEST(small == 10);
+  BOOST_TEST(last_small < 20u);
+  BOOST_TEST(order.front() == "big-0");
+  BOOST_TEST(order[1] == "small-0");
+  co_await f.stop();
+}
+
 net::awaitable<void> extra_releases_body() {
   auto executor = co_await net::this_coro::executor;
   scheduler_fixture f(executor, {{"local", 1}});
@@ -376,6 +415,10 @@ net::awaitable<void> positions_body() {
 BOOST_AUTO_TEST_SUITE(scheduler_actor_tests, *boost::unit_test::timeout(30))
 
 BOOST_AUTO_TEST_CASE(grants_never_exceed_capacity_until_a_slot_is_released) { run_coroutine(capacity_body()); }
+
+BOOST_AUTO_TEST_CASE(ten_jobs_of_one_owner_are_not_stuck_behind_ten_thousand_of_another) {
+  run_coroutine(small_owner_is_not_stuck_behind_a_big_one_body());
+}
 
 BOOST_AUTO_TEST_CASE(claimed_slots_count_against_the_capacity) {
   run_coroutine(claimed_slots_count_against_capacity_body());
