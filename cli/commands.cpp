@@ -13,19 +13,22 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace qjob::cli {
 
@@ -75,6 +78,7 @@ struct options {
     std::int64_t limit = 50;
     bool all = false;
     std::string after;  // watch: the event id to resume after
+    std::string format = "ndjson";  // results: ndjson or csv
 };
 
 int report(std::string const& message) {
@@ -432,6 +436,119 @@ int list(http_client& client, options const& opts, bool limit_given) {
     return exit_ok;
 }
 
+/// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+std::string csv_field(std::string_view text) {
+    if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+        return std::string{text};
+    }
+    std::string quoted = "\"";
+    for (char c : text) {
+        quoted += c;
+        if (c == '"') quoted += '"';
+    }
+    return quoted + "\"";
+}
+
+std::string text_field(json::object const& object, std::string_view key) {
+    auto const* value = object.if_contains(key);
+    return value != nullptr && value->is_string() ? std::string{value->get_string()} : std::string{};
+}
+
+/// The CSV rows of one job: an outcome a row for a succeeded job, one row with
+/// the state (and the error) for the others.
+void print_csv_rows(std::string const& id, std::string const& status, json::object const* result,
+                    std::string const& error) {
+    auto const* circuits = result != nullptr ? result->if_contains("results") : nullptr;
+    if (circuits == nullptr || !circuits->is_array()) {
+        std::cout << csv_field(id) << ',' << status << ",,,,," << csv_field(error) << '\n';
+        return;
+    }
+    for (std::size_t i = 0; i < circuits->get_array().size(); ++i) {
+        auto const& circuit = circuits->get_array()[i];
+        if (!circuit.is_object()) continue;
+        auto const* counts = circuit.get_object().if_contains("counts");
+        auto const* probabilities = circuit.get_object().if_contains("probabilities");
+        std::map<std::string, std::pair<std::string, std::string>> outcomes;  // outcome -> count, probability
+        if (counts != nullptr && counts->is_object()) {
+            for (auto const& [bits, count] : counts->get_object()) outcomes[std::string{bits}].first = json::serialize(count);
+        }
+        if (probabilities != nullptr && probabilities->is_object()) {
+            for (auto const& [bits, p] : probabilities->get_object()) outcomes[std::string{bits}].second = json::serialize(p);
+        }
+        for (auto const& [bits, values] : outcomes) {
+            std::cout << csv_field(id) << ',' << status << ',' << i << ',' << bits << ',' << values.first << ','
+                      << values.second << ",\n";
+        }
+    }
+}
+
+/// Every job's results of a batch, oldest job first: one JSON object a line
+/// (`{"id", "status", "results"}`, or `"error"` for a job that did not succeed),
+/// or CSV with a row per outcome. Exits 1 when a job did not succeed.
+int export_results(http_client& client, options const& opts) {
+    if (opts.format != "ndjson" && opts.format != "csv") {
+        return report("--format takes ndjson or csv, not '" + opts.format + "'");
+    }
+    struct listed_job {
+        std::string id;
+        std::string status;
+        std::string error;
+    };
+    std::vector<listed_job> jobs;
+    std::string cursor;
+    for (;;) {
+        std::string target = "/v1/jobs?batch=" + percent_encode(opts.batch) + "&limit=" + std::to_string(list_all_page_size);
+        if (!cursor.empty()) target += "&cursor=" + percent_encode(cursor);
+        auto page = parse_ok_object(client.get(target, request_timeout));
+        if (!page) return report(page.error());
+        if (auto* page_jobs = page->if_contains("jobs"); page_jobs != nullptr && page_jobs->is_array()) {
+            for (auto const& item : page_jobs->get_array()) {
+                if (!item.is_object()) continue;
+                auto const& job = item.get_object();
+                listed_job entry{text_field(job, "id"), text_field(job, "status"), ""};
+                if (auto const* error = job.if_contains("error"); error != nullptr && error->is_object()) {
+                    entry.error = text_field(error->get_object(), "code") + ": " + text_field(error->get_object(), "message");
+                }
+                jobs.push_back(std::move(entry));
+            }
+        }
+        auto const* next = page->if_contains("next_cursor");
+        if (next == nullptr || !next->is_string() || next->get_string().empty()) break;
+        cursor = std::string{next->get_string()};
+    }
+    if (jobs.empty()) {
+        return report("batch '" + opts.batch + "' not found (not_found)");
+    }
+    std::reverse(jobs.begin(), jobs.end());  // listed newest first
+    if (opts.format == "csv") {
+        std::cout << "job_id,status,circuit,outcome,count,probability,error\n";
+    }
+    bool all_succeeded = true;
+    for (auto const& job : jobs) {
+        std::optional<json::object> result;
+        if (job.status == "succeeded") {
+            auto got = parse_ok_object(client.get(job_path(job.id) + "/result", request_timeout));
+            if (!got) return report(got.error());
+            result = std::move(*got);
+        } else {
+            all_succeeded = false;
+        }
+        if (opts.format == "csv") {
+            print_csv_rows(job.id, job.status, result ? &*result : nullptr, job.error);
+            continue;
+        }
+        json::object line{{"id", job.id}, {"status", job.status}};
+        if (result) {
+            line["results"] = std::move((*result)["results"]);
+        } else if (!job.error.empty()) {
+            line["error"] = job.error;
+        }
+        std::cout << json::serialize(line) << '\n';
+    }
+    std::cout << std::flush;
+    return all_succeeded ? exit_ok : exit_job_failed;
+}
+
 int cancel(http_client& client, options const& opts) {
     auto job = parse_ok_object(client.post(job_path(opts.id) + "/cancel", "", "application/json", request_timeout));
     if (!job) {
@@ -582,6 +699,10 @@ int run_qjobctl(int argc, char** argv) {
     auto* cancel_cmd = app.add_subcommand("cancel", "ask to cancel a job");
     cancel_cmd->add_option("ID", opts.id, "the job id")->required();
 
+    auto* results_cmd = app.add_subcommand("results", "export the results of every job of a batch");
+    results_cmd->add_option("--batch", opts.batch, "the batch id")->required();
+    results_cmd->add_option("--format", opts.format, "ndjson (a job a line, the default) or csv (an outcome a row)");
+
     auto* watch_cmd = app.add_subcommand(
         "watch", "print state changes as they happen: every job's from now on, or one job's or batch's from the start");
     auto* watch_job = watch_cmd->add_option("--job", opts.id, "follow this job until it is final");
@@ -635,6 +756,9 @@ int run_qjobctl(int argc, char** argv) {
     }
     if (cancel_cmd->parsed()) {
         return cancel(client, opts);
+    }
+    if (results_cmd->parsed()) {
+        return export_results(client, opts);
     }
     if (watch_cmd->parsed()) {
         return watch(client, opts);

@@ -303,6 +303,42 @@ BOOST_AUTO_TEST_CASE(batch_wait_on_a_terminal_draws_progress_in_place_and_ctrl_c
   BOOST_TEST(f.run({"batch", "cancel", batch_id}).exit_code == 0);
 }
 
+BOOST_AUTO_TEST_CASE(results_exports_every_job_of_a_batch_as_ndjson_or_csv) {
+  qjobctl_fixture f(daemon_options{.config = one_worker_config()});
+  std::string lines;
+  for (int i = 0; i < 3; ++i)
+    lines += json::serialize(job_of(value_input(static_cast<std::uint64_t>(i + 1), 2), {{"shots", 5}})) + "\n";
+  const auto submitted = f.run({"batch", f.file("jobs.ndjson", lines), "--wait"});
+  BOOST_TEST_REQUIRE(submitted.exit_code == 0, describe(submitted));
+  const auto batch = submitted.out.substr(0, submitted.out.find('\n'));
+
+  const auto ndjson = f.run({"results", "--batch", batch});
+  BOOST_TEST_REQUIRE(ndjson.exit_code == 0, describe(ndjson));
+  std::istringstream rows(ndjson.out);
+  std::vector<json::object> jobs;
+  for (std::string line; std::getline(rows, line);) jobs.push_back(json::parse(line).as_object());
+  BOOST_TEST_REQUIRE(jobs.size() == 3u, describe(ndjson));
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST(text(jobs[static_cast<std::size_t>(i)], "status") == "succeeded");
+    // Oldest first: job i measured i + 1.
+    BOOST_TEST(jobs[static_cast<std::size_t>(i)].at("results").at(0).at("counts") ==
+               (json::object{{bits_of(static_cast<std::uint64_t>(i + 1), 2), 5}}));
+  }
+
+  const auto csv = f.run({"results", "--batch", batch, "--format", "csv"});
+  BOOST_TEST_REQUIRE(csv.exit_code == 0, describe(csv));
+  std::istringstream csv_rows(csv.out);
+  std::vector<std::string> csv_lines;
+  for (std::string line; std::getline(csv_rows, line);) csv_lines.push_back(line);
+  BOOST_TEST_REQUIRE(csv_lines.size() == 4u, describe(csv));
+  BOOST_TEST(csv_lines[0] == "job_id,status,circuit,outcome,count,probability,error");
+  BOOST_TEST(csv_lines[1] == text(jobs[0], "id") + ",succeeded,0,01,5,1,", csv_lines[1]);
+
+  BOOST_TEST(f.run({"results", "--batch", batch, "--format", "xml"}).exit_code == 2);
+  const auto unknown = f.run({"results", "--batch", "no-such-batch"});
+  BOOST_TEST(unknown.exit_code == 2, describe(unknown));
+}
+
 BOOST_AUTO_TEST_CASE(an_unknown_id_exits_2_with_one_line) {
   qjobctl_fixture f;
   for (const char* command : {"status", "result", "cancel"}) {
