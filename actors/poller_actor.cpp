@@ -59,7 +59,7 @@ net::awaitable<void> poller_actor::list_round(const round_plan& plan, std::vecto
       co_return;
     }
     for (auto& status : got->value->jobs) {
-      auto found = wanted.find(status.provider_job_id);
+      auto found = wanted.find(status.id);
       if (found == wanted.end()) continue;
       results[found->second].outcome.value = std::move(status);
       answered[found->second] = true;

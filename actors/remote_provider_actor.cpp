@@ -1,8 +1,6 @@
 #include "remote_provider_actor.hpp"
 
 #include "formats/job_input.hpp"
-#include "ionq/ionq_request.hpp"
-#include "ionq/ionq_results.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -27,14 +25,14 @@ std::shared_ptr<spdlog::logger> provider_log(const std::string& name) {
   return log ? log : spdlog::default_logger()->clone("provider." + name);
 }
 
-remote_failure to_failure(const ionq::client_error& error) {
+remote_failure to_failure(const remote::api_error& error) {
   remote_failure failure;
   failure.message = error.message;
   switch (error.kind) {
-    case ionq::error_kind::permanent: failure.kind = remote_failure_kind::permanent; break;
-    case ionq::error_kind::credentials: failure.kind = remote_failure_kind::credentials; break;
-    case ionq::error_kind::transient:
-    case ionq::error_kind::outcome_unknown: failure.kind = remote_failure_kind::transient; break;
+    case remote::error_kind::permanent: failure.kind = remote_failure_kind::permanent; break;
+    case remote::error_kind::credentials: failure.kind = remote_failure_kind::credentials; break;
+    case remote::error_kind::transient:
+    case remote::error_kind::outcome_unknown: failure.kind = remote_failure_kind::transient; break;
   }
   return failure;
 }
@@ -98,55 +96,52 @@ struct probe_guard {
   bool armed = true;
 };
 
-// One exchange each: callables that call() may run more than once.
+// One exchange each (results: the job, then its results): callables that
+// call() may run more than once.
 struct submit_op {
   std::string body;
-  net::awaitable<ionq::client_result<std::string>> operator()(ionq::ionq_client& client) const {
-    return client.submit_body(body);
+  net::awaitable<remote::api_result<std::string>> operator()(remote::provider_api& api) const {
+    return api.submit(body);
   }
 };
 
 struct get_op {
   std::string id;
-  net::awaitable<ionq::client_result<ionq::job_info>> operator()(ionq::ionq_client& client) const {
-    return client.get(id);
+  net::awaitable<remote::api_result<remote::job_state>> operator()(remote::provider_api& api) const {
+    return api.get(id);
   }
 };
 
 struct cancel_op {
   std::string id;
-  net::awaitable<ionq::client_result<ionq::job_info>> operator()(ionq::ionq_client& client) const {
-    return client.cancel(id);
+  net::awaitable<remote::api_result<remote::job_state>> operator()(remote::provider_api& api) const {
+    return api.cancel(id);
   }
 };
 
 struct list_op {
   std::size_t limit = 0;
   std::optional<std::string> next;
-  net::awaitable<ionq::client_result<ionq::job_page>> operator()(ionq::ionq_client& client) const {
-    return client.list(limit, next);
+  net::awaitable<remote::api_result<remote::state_page>> operator()(remote::provider_api& api) const {
+    return api.list(limit, next);
   }
 };
 
-struct probabilities_op {
-  ionq::job_info job;
-  std::vector<formats::circuit> circuits;
-  ionq::document_options options;
-  net::awaitable<ionq::client_result<std::string>> operator()(ionq::ionq_client& client) const {
-    return client.probabilities(job, circuits, options);
+struct results_op {
+  remote::result_request request;
+  net::awaitable<remote::api_result<std::string>> operator()(remote::provider_api& api) const {
+    return api.results(request);
   }
 };
 
 }  // namespace
 
-remote_provider_actor::remote_provider_actor(net::any_io_executor executor, std::unique_ptr<http::http_client> http,
-                                             std::string api_key, remote_provider_settings settings,
-                                             ionq::client_options client_options)
+remote_provider_actor::remote_provider_actor(net::any_io_executor executor, std::unique_ptr<remote::provider_api> api,
+                                             remote_provider_settings settings)
     : executor_(executor),
       settings_(std::move(settings)),
       log_(provider_log(settings_.name)),
-      http_(std::move(http)),
-      client_(std::make_unique<ionq::ionq_client>(*http_, std::move(api_key), std::move(client_options))),
+      api_(std::move(api)),
       mailbox_(std::make_shared<mailbox<remote_provider_message>>(executor, remote_provider_mailbox_capacity)),
       limiter_(settings_.requests_per_second, settings_.burst, clock::now()),
       breaker_(settings_.breaker_threshold, settings_.breaker_cool_down),
@@ -225,14 +220,14 @@ provider_health remote_provider_actor::health() const {
   return health;
 }
 
-void remote_provider_actor::record(const ionq::client_error* error) {
+void remote_provider_actor::record(const remote::api_error* error) {
   const auto before = breaker_.current(clock::now());
-  if (error == nullptr || error->kind == ionq::error_kind::permanent) {
+  if (error == nullptr || error->kind == remote::error_kind::permanent) {
     // A refusal of one request is an answer: the provider works.
     breaker_.record_success();
     credentials_problem_.clear();
   } else {
-    if (error->kind == ionq::error_kind::credentials) credentials_problem_ = error->message;
+    if (error->kind == remote::error_kind::credentials) credentials_problem_ = error->message;
     last_failure_ = error->message;
     breaker_.record_failure(clock::now());
   }
@@ -254,7 +249,7 @@ net::awaitable<void> remote_provider_actor::pace() {
   co_await sleep_for(delay);
 }
 
-clock::duration remote_provider_actor::retry_delay(unsigned attempt, const ionq::client_error& error) {
+clock::duration remote_provider_actor::retry_delay(unsigned attempt, const remote::api_error& error) {
   // Full jitter (uniform in [0, cap]) keeps many clients that failed together from retrying together.
   const auto shift = std::min(attempt - 1, 20u);
   const auto cap = std::min<std::chrono::milliseconds::rep>(settings_.backoff_max.count(),
@@ -266,16 +261,16 @@ clock::duration remote_provider_actor::retry_delay(unsigned attempt, const ionq:
 }
 
 template <class Op>
-std::invoke_result_t<Op&, ionq::ionq_client&> remote_provider_actor::call(Op op) {
+std::invoke_result_t<Op&, remote::provider_api&> remote_provider_actor::call(Op op) {
   const auto started = clock::now();
-  ionq::client_error last;
+  remote::api_error last;
   for (unsigned attempt = 1;; ++attempt) {
     co_await pace();
     const bool allowed = breaker_.allow(clock::now());
     if (allowed) {
       // Should the exchange throw, a half-open probe must not stay taken forever.
       probe_guard guard(breaker_);
-      auto outcome = co_await op(*client_);
+      auto outcome = co_await op(*api_);
       guard.armed = false;
       if (outcome) {
         record(nullptr);
@@ -283,9 +278,9 @@ std::invoke_result_t<Op&, ionq::ionq_client&> remote_provider_actor::call(Op op)
       }
       last = outcome.error();  // result<T, E>::error() answers a copy
       record(&last);
-      if (last.kind != ionq::error_kind::transient) co_return outcome;
+      if (last.kind != remote::error_kind::transient) co_return outcome;
     } else {
-      last.kind = ionq::error_kind::transient;
+      last.kind = remote::error_kind::transient;
       last.status = 0;
       last.retry_after.reset();
       last.message = settings_.name + " requests paused after repeated failures: " + last_failure_;
@@ -320,22 +315,19 @@ net::awaitable<void> remote_provider_actor::serve_submit(submit_job request) {
     request.reply.set(failed<submitted_job>(permanent(job.error)));
     co_return;
   }
-  ionq::job_description description;
-  description.job_id = request.job_id;
-  description.name = request.name;
-  description.target = request.target;
-  description.shots = request.shots > 0 ? static_cast<std::uint64_t>(request.shots) : 0;
-  description.input = &*job.input;
-  description.params = job.params.is_null() ? nullptr : &job.params;
-  auto built = ionq::build_job_request(description);
-  if (!built.body) {
-    // No `?:` of strings here: g++ 12 mishandles such temporaries in coroutines.
-    std::string message = "job cannot be sent to " + settings_.name;
-    if (built.error) message = built.error->message;
-    request.reply.set(failed<submitted_job>(permanent(std::move(message))));
+  remote::job_spec spec;
+  spec.job_id = request.job_id;
+  spec.name = request.name;
+  spec.target = request.target;
+  spec.shots = request.shots > 0 ? static_cast<std::uint64_t>(request.shots) : 0;
+  spec.input = &*job.input;
+  spec.params = job.params.is_null() ? nullptr : &job.params;
+  auto prepared = api_->prepare(spec);
+  if (!prepared) {
+    request.reply.set(failed<submitted_job>(to_failure(prepared.error())));
     co_return;
   }
-  const auto body = boost::json::serialize(*built.body);
+  const auto body = std::move(*prepared);
 
   // Exactly once: after any POST whose answer was lost, look for the job before
   // sending it again. A job not in the list may still be on its way in (a POST
@@ -378,7 +370,7 @@ net::awaitable<void> remote_provider_actor::serve_submit(submit_job request) {
       request.reply.set(succeeded(submitted_job{std::move(*sent), false}));
       co_return;
     }
-    if (sent.error().kind != ionq::error_kind::outcome_unknown) {
+    if (sent.error().kind != remote::error_kind::outcome_unknown) {
       request.reply.set(failed<submitted_job>(to_failure(sent.error())));
       co_return;
     }
@@ -394,20 +386,10 @@ net::awaitable<void> remote_provider_actor::serve_submit(submit_job request) {
   request.reply.set(failed<submitted_job>(std::move(failure)));
 }
 
-remote_job_status remote_provider_actor::to_status(const ionq::job_info& job) {
-  remote_job_status status;
-  status.provider_job_id = job.id;
-  status.state = std::string(ionq::to_string(job.mapping.state));
-  status.provider_status = job.status;
-  status.final = job.mapping.final;
-  status.known = job.mapping.known;
-  if (job.failure) {
-    status.error_code = job.failure->code;
-    status.error_message = job.failure->message;
-  }
-  if (!job.mapping.known && unknown_words_.insert(job.status).second)
-    log_->warn("unknown job status '{}' from {}: the job stays waiting", job.status, settings_.name);
-  return status;
+remote_job_status remote_provider_actor::observe(remote::job_state state) {
+  if (!state.known && unknown_words_.insert(state.provider_status).second)
+    log_->warn("unknown job status '{}' from {}: the job stays waiting", state.provider_status, settings_.name);
+  return state;
 }
 
 net::awaitable<void> remote_provider_actor::serve_poll(poll_job request) {
@@ -417,7 +399,7 @@ net::awaitable<void> remote_provider_actor::serve_poll(poll_job request) {
     request.reply.set(failed<remote_job_status>(to_failure(got.error())));
     co_return;
   }
-  request.reply.set(succeeded(to_status(*got)));
+  request.reply.set(succeeded(observe(std::move(*got))));
 }
 
 net::awaitable<void> remote_provider_actor::serve_cancel(cancel_job_at_provider request) {
@@ -427,7 +409,7 @@ net::awaitable<void> remote_provider_actor::serve_cancel(cancel_job_at_provider 
     request.reply.set(failed<remote_job_status>(to_failure(got.error())));
     co_return;
   }
-  request.reply.set(succeeded(to_status(*got)));
+  request.reply.set(succeeded(observe(std::move(*got))));
 }
 
 net::awaitable<void> remote_provider_actor::serve_fetch(fetch_result request) {
@@ -436,23 +418,11 @@ net::awaitable<void> remote_provider_actor::serve_fetch(fetch_result request) {
     request.reply.set(failed<std::string>(permanent(job.error)));
     co_return;
   }
-  get_op read{request.provider_job_id};
-  auto got = co_await call(std::move(read));
-  if (!got) {
-    request.reply.set(failed<std::string>(to_failure(got.error())));
-    co_return;
-  }
-  if (got->mapping.state != ionq::unified_state::succeeded) {
-    remote_failure failure{remote_failure_kind::permanent,
-                           "job " + got->id + " has no results: it is " + got->status};
-    request.reply.set(failed<std::string>(std::move(failure)));
-    co_return;
-  }
-  probabilities_op op;
-  op.job = std::move(*got);
-  op.circuits = std::move(job.input->circuits);
-  op.options.shots = request.shots > 0 ? static_cast<std::uint64_t>(request.shots) : 0;
-  op.options.seed = ionq::sampling_seed(request.job_id);
+  results_op op;
+  op.request.job_id = request.job_id;
+  op.request.provider_job_id = request.provider_job_id;
+  op.request.circuits = std::move(job.input->circuits);
+  op.request.shots = request.shots > 0 ? static_cast<std::uint64_t>(request.shots) : 0;
   auto document = co_await call(std::move(op));
   if (!document) {
     request.reply.set(failed<std::string>(to_failure(document.error())));
@@ -468,11 +438,8 @@ net::awaitable<void> remote_provider_actor::serve_list(list_provider_jobs reques
     request.reply.set(failed<job_status_page>(to_failure(listed.error())));
     co_return;
   }
-  job_status_page page;
-  page.jobs.reserve(listed->jobs.size());
-  for (const auto& job : listed->jobs) page.jobs.push_back(to_status(job));
-  page.next = std::move(listed->next);
-  request.reply.set(succeeded(std::move(page)));
+  for (auto& job : listed->jobs) job = observe(std::move(job));
+  request.reply.set(succeeded(std::move(*listed)));
 }
 
 }  // namespace qjob::actors

@@ -4,8 +4,7 @@
 #include "remote_provider_protocol.hpp"
 #include "token_bucket.hpp"
 
-#include "http/http_client.hpp"
-#include "ionq/ionq_client.hpp"
+#include "remote/provider_api.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -51,12 +50,13 @@ struct remote_provider_settings {
   std::uint64_t jitter_seed = 0;          ///< 0: seeded at random
 };
 
-/// The provider actor of one remote provider (IonQ): owns its HTTP client and
-/// API client, a token-bucket rate limiter, the retry policy (exponential
-/// backoff with full jitter, honouring Retry-After, bounded in attempts and
-/// time), a circuit breaker that is also the provider's health, and
-/// exactly-once submission (a POST whose answer was lost is reconciled by
-/// listing recent jobs and matching `metadata.qjob_id` before it is sent again).
+/// The provider actor of one remote provider, whichever it is: owns its API
+/// (remote::provider_api: the HTTP client, the credentials, the translation), a
+/// token-bucket rate limiter, the retry policy (exponential backoff with full
+/// jitter, honouring Retry-After, bounded in attempts and time), a circuit
+/// breaker that is also the provider's health, and exactly-once submission (a
+/// submission whose answer was lost is reconciled by listing recent jobs and
+/// matching our id before it is sent again).
 ///
 /// Runs on one executor (the I/O thread). run() receives the messages; each
 /// request is served by a coroutine of its own on the same thread, so a request
@@ -66,10 +66,8 @@ class remote_provider_actor {
   using clock_type = std::chrono::steady_clock;
 
 public:
-  /// `http` is the connection to the provider's base URL; `api_key` goes only
-  /// into its Authorization header.
-  remote_provider_actor(net::any_io_executor executor, std::unique_ptr<http::http_client> http, std::string api_key,
-                        remote_provider_settings settings, ionq::client_options client_options = {});
+  remote_provider_actor(net::any_io_executor executor, std::unique_ptr<remote::provider_api> api,
+                        remote_provider_settings settings);
   remote_provider_actor(const remote_provider_actor&) = delete;
   remote_provider_actor& operator=(const remote_provider_actor&) = delete;
   ~remote_provider_actor();
@@ -89,7 +87,7 @@ public:
 
   /// The outcome of one request to the provider, after the retries.
   template <class T>
-  using call_result = ionq::client_result<T>;
+  using call_result = remote::api_result<T>;
 
 private:
   void start(remote_provider_message message);
@@ -104,7 +102,7 @@ private:
   /// limiter and the breaker, retrying transient failures. Answers at once on
   /// success, permanent, credentials and outcome_unknown failures.
   template <class Op>
-  std::invoke_result_t<Op&, ionq::ionq_client&> call(Op op);
+  std::invoke_result_t<Op&, remote::provider_api&> call(Op op);
 
   /// Our job among the provider's recent jobs: its provider id, or "" when none
   /// carries `job_id` in `metadata.qjob_id`.
@@ -113,15 +111,15 @@ private:
   /// Waits for a token of the rate limiter.
   net::awaitable<void> pace();
   net::awaitable<void> sleep_for(std::chrono::steady_clock::duration delay);
-  std::chrono::steady_clock::duration retry_delay(unsigned attempt, const ionq::client_error& error);
-  void record(const ionq::client_error* error);
-  remote_job_status to_status(const ionq::job_info& job);
+  std::chrono::steady_clock::duration retry_delay(unsigned attempt, const remote::api_error& error);
+  void record(const remote::api_error* error);
+  /// `state`, once its word has been logged if the provider never published it.
+  remote_job_status observe(remote::job_state state);
 
   net::any_io_executor executor_;
   remote_provider_settings settings_;
   std::shared_ptr<spdlog::logger> log_;
-  std::unique_ptr<http::http_client> http_;
-  std::unique_ptr<ionq::ionq_client> client_;
+  std::unique_ptr<remote::provider_api> api_;
   std::shared_ptr<mailbox<remote_provider_message>> mailbox_;
   token_bucket limiter_;
   circuit_breaker breaker_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "remote/provider_api.hpp"
 #include "runtime/mailbox.hpp"
 #include "runtime/promise.hpp"
 
@@ -34,16 +35,9 @@ struct remote_outcome {
   std::optional<remote_failure> failure;
 };
 
-/// What the provider says about one of its jobs, in the unified words.
-struct remote_job_status {
-  std::string provider_job_id;
-  std::string state;            ///< "waiting", "executing", "succeeded", "failed", "cancelled"
-  std::string provider_status;  ///< the provider's own word
-  bool final = false;
-  bool known = true;            ///< false: a word the provider has not published (log it once)
-  std::string error_code;       ///< when failed: the provider's failure code
-  std::string error_message;
-};
+/// What the provider says about one of its jobs, in the unified words (`id` is
+/// the provider's id of the job).
+using remote_job_status = remote::job_state;
 
 /// What a submission produced.
 struct submitted_job {
@@ -77,10 +71,7 @@ struct poll_job {
 };
 
 /// One page of the provider's jobs, newest first, in the unified words.
-struct job_status_page {
-  std::vector<remote_job_status> jobs;
-  std::optional<std::string> next;  ///< the cursor of the next page; nullopt on the last
-};
+using job_status_page = remote::state_page;
 
 /// Read one page of the provider's job list (`GET /jobs?limit=&next=`): many
 /// jobs' statuses in one request, for the poller.

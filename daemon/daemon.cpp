@@ -26,6 +26,7 @@
 #include <boost/url/parse.hpp>
 
 #include "http/beast_http_client.hpp"
+#include "ionq/ionq_api.hpp"
 
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
@@ -134,8 +135,8 @@ private:
     client_options.base_path = std::string(url->path());
     while (!client_options.base_path.empty() && client_options.base_path.back() == '/')
       client_options.base_path.pop_back();
-    return std::make_unique<actors::remote_provider_actor>(executor, std::move(client), load_api_key(provider),
-                                                           std::move(settings), std::move(client_options));
+    auto api = std::make_unique<ionq::ionq_api>(std::move(client), load_api_key(provider), std::move(client_options));
+    return std::make_unique<actors::remote_provider_actor>(executor, std::move(api), std::move(settings));
   }
 
   static std::unordered_map<std::string, std::size_t> capacities(const daemon_config& config) {

@@ -12,20 +12,6 @@ namespace qjob::ionq {
 namespace net = boost::asio;
 using verb = boost::beast::http::verb;
 
-std::string_view to_string(error_kind kind) {
-  switch (kind) {
-    case error_kind::transient: return "transient";
-    case error_kind::permanent: return "permanent";
-    case error_kind::credentials: return "credentials";
-    case error_kind::outcome_unknown: return "outcome_unknown";
-  }
-  return "transient";
-}
-
-void throw_exception_from_error(const client_error& error, const boost::source_location&) {
-  throw std::runtime_error(std::string(to_string(error.kind)) + ": " + error.message);
-}
-
 namespace {
 
 client_error make_error(error_kind kind, std::string message, unsigned status = 0) {

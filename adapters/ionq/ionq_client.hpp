@@ -5,6 +5,7 @@
 #include "ionq/ionq_request.hpp"
 #include "ionq/ionq_results.hpp"
 #include "ionq/ionq_status.hpp"
+#include "remote/provider_api.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/assert/source_location.hpp>
@@ -21,32 +22,11 @@
 /// into values, and every failure classified for the provider actor.
 namespace qjob::ionq {
 
-/// What the caller may do after a failed exchange.
-enum class error_kind : std::uint8_t {
-  transient,        ///< retry later (429, 5xx on reads, timeouts, malformed answers), honouring retry_after
-  permanent,        ///< never retry: IonQ refused the request (400, 403, 404, 413) or we cannot build it
-  credentials,      ///< IonQ refused the key (401): the provider is unhealthy, jobs wait
-  outcome_unknown,  ///< a POST whose answer was lost (timeout, reset, 5xx): the job may exist
-};
-
-/// "transient", "permanent", "credentials", "outcome_unknown".
-std::string_view to_string(error_kind kind);
-
-/// A failed exchange. `message` never holds the key, and quotes a body only when
-/// it is IonQ's error JSON (its `message`).
-struct client_error {
-  error_kind kind = error_kind::transient;
-  std::string message;
-  unsigned status = 0;  ///< the HTTP status; 0 when no response came
-  std::optional<std::chrono::seconds> retry_after;
-};
-
-/// Lets boost::system::result<T, client_error>::value() throw on an error.
-[[noreturn]] void throw_exception_from_error(const client_error& error, const boost::source_location& location);
-
-/// The value of an exchange, or its classified failure.
+/// IonQ's failures are the remote API's (remote/provider_api.hpp).
+using remote::error_kind;
+using client_error = remote::api_error;
 template <class T>
-using client_result = boost::system::result<T, client_error>;
+using client_result = remote::api_result<T>;
 
 /// Settings of an ionq_client.
 struct client_options {

@@ -1,5 +1,6 @@
 #include "ionq/ionq_client.hpp"
 
+#include "ionq/ionq_api.hpp"
 #include "fakes/fake_ionq.hpp"
 #include "formats/job_input.hpp"
 #include "http/beast_http_client.hpp"
@@ -12,9 +13,11 @@
 #include <ostream>
 #include <string>
 
-namespace qjob::ionq {
 // For Boost.Test's messages.
+namespace qjob::remote {
 inline std::ostream& boost_test_print_type(std::ostream& out, error_kind kind) { return out << to_string(kind); }
+}  // namespace qjob::remote
+namespace qjob::ionq {
 inline std::ostream& boost_test_print_type(std::ostream& out, unified_state state) { return out << to_string(state); }
 }  // namespace qjob::ionq
 
@@ -270,6 +273,32 @@ net::awaitable<void> refused_connection_fails_transiently() {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(ionq_client_tests)
+
+BOOST_AUTO_TEST_CASE(an_ionq_job_reads_as_a_unified_job_state_with_our_id_and_usage) {
+  const auto failed = qjob::ionq::parse_job(std::string_view(
+      R"({"id": "abc", "status": "failed", "metadata": {"qjob_id": "ours-1"},
+          "failure": {"code": "QuotaExhaustedError", "message": "out of credit"},
+          "execution_duration_ms": 12})"));
+  BOOST_REQUIRE(failed.job.has_value());
+  const auto state = qjob::ionq::to_job_state(*failed.job);
+  BOOST_TEST(state.id == "abc");
+  BOOST_TEST(state.state == "failed");
+  BOOST_TEST(state.provider_status == "failed");
+  BOOST_TEST(state.final);
+  BOOST_TEST(state.known);
+  BOOST_TEST(state.error_code == "QuotaExhaustedError");
+  BOOST_TEST(state.error_message == "out of credit");
+  BOOST_TEST(state.qjob_id.value_or("") == "ours-1");
+  BOOST_TEST(state.usage.find("execution_duration_ms") != std::string::npos, state.usage);
+
+  const auto odd = qjob::ionq::parse_job(std::string_view(R"({"id": "x", "status": "teleporting"})"));
+  BOOST_REQUIRE(odd.job.has_value());
+  const auto unknown = qjob::ionq::to_job_state(*odd.job);
+  BOOST_TEST(!unknown.known);
+  BOOST_TEST(!unknown.final);
+  BOOST_TEST(unknown.state == "waiting");
+  BOOST_TEST(!unknown.qjob_id.has_value());
+}
 
 BOOST_AUTO_TEST_CASE(bell_job_is_submitted_read_and_its_results_fetched, *boost::unit_test::timeout(10)) {
   run_coroutine(bell_job_round_trip());

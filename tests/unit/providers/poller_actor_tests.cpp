@@ -1,4 +1,6 @@
 #include "poller_actor.hpp"
+
+#include "ionq/ionq_api.hpp"
 #include "fast_provider.hpp"
 
 #include "fakes/fake_ionq.hpp"
@@ -85,7 +87,8 @@ public:
       : ex_(ex), fake_(ex, std::move(fake_options)) {
     fake_.start();
     auto http = std::make_unique<qjob::http::beast_http_client>(ex, fake_.base_url());
-    provider_ = std::make_unique<actors::remote_provider_actor>(ex, std::move(http), "test-key", fast_provider());
+    auto api = std::make_unique<qjob::ionq::ionq_api>(std::move(http), "test-key");
+    provider_ = std::make_unique<actors::remote_provider_actor>(ex, std::move(api), fast_provider());
     std::map<std::string, actors::remote_provider_ref> providers{{"ionq", provider_->ref()}};
     poller_ = std::make_unique<actors::poller_actor>(ex, std::move(providers), std::move(settings));
     provider_stopped_.emplace(spawn(provider_->run()));

@@ -1,4 +1,6 @@
 #include "remote_provider_actor.hpp"
+
+#include "ionq/ionq_api.hpp"
 #include "fast_provider.hpp"
 
 #include "fakes/fake_ionq.hpp"
@@ -63,7 +65,8 @@ public:
       : fake_(ex) {
     fake_.start();
     auto http = std::make_unique<qjob::http::beast_http_client>(ex, fake_.base_url());
-    actor_ = std::make_unique<actors::remote_provider_actor>(ex, std::move(http), std::move(key), std::move(settings));
+    auto api = std::make_unique<qjob::ionq::ionq_api>(std::move(http), std::move(key));
+    actor_ = std::make_unique<actors::remote_provider_actor>(ex, std::move(api), std::move(settings));
     auto [promise, future] = actors::make_promise<bool>(ex);
     stopped_.emplace(std::move(future));
     net::co_spawn(ex, actor_->run(), [done = std::move(promise)](std::exception_ptr failure) mutable {
@@ -225,7 +228,7 @@ net::awaitable<void> lost_answer_is_reconciled(fakes::fault_kind kind) {
   BOOST_TEST(f.fake().count("POST", "/jobs") == 2u);
   auto polled = co_await f.poll(submitted.value->provider_job_id);
   BOOST_REQUIRE(polled.value);
-  BOOST_TEST(polled.value->provider_job_id == submitted.value->provider_job_id);
+  BOOST_TEST(polled.value->id == submitted.value->provider_job_id);
   co_await f.stop();
 }
 
