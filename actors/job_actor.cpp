@@ -310,6 +310,8 @@ net::awaitable<void> job_actor::handle(job_status_changed& change) {
 }
 
 net::awaitable<void> job_actor::on_provider_status(const remote_job_status& status) {
+  // Kept with the job's next commit (IonQ's execution time and cost model, ...).
+  if (!status.usage.empty()) job_.run.usage = status.usage;
   if (status.state == "succeeded") {
     job_.run.provider_status = status.provider_status;
     co_await fetch();

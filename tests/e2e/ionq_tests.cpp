@@ -105,6 +105,8 @@ BOOST_AUTO_TEST_CASE(jobs_run_at_ionq_and_come_back_with_their_results) {
       BOOST_TEST(text(job, "status") == "succeeded", json::serialize(job));
       BOOST_TEST(text(job, "provider_status") == "completed");
       BOOST_TEST(!text(job, "provider_job_id").empty());
+      // What IonQ reports on size and billing is kept with the job.
+      BOOST_TEST((job.contains("usage") && job.at("usage").as_object().contains("stats")), json::serialize(job));
       const auto result = result_of(daemon, valued[i]);
       const auto& first = result.at("results").at(0).as_object();
       BOOST_TEST(first.at("counts") == (json::object{{bits_of(static_cast<std::uint64_t>(values[i]), qubits), shots}}),
