@@ -46,4 +46,46 @@ bool needs_per_shot_simulation(const circuit& c) {
   return any_reset && !has_measurements(c);
 }
 
+std::string_view gate_name(gate_kind kind) {
+  switch (kind) {
+    case gate_kind::h: return "h";
+    case gate_kind::x: return "x";
+    case gate_kind::y: return "y";
+    case gate_kind::z: return "z";
+    case gate_kind::s: return "s";
+    case gate_kind::si: return "si";
+    case gate_kind::t: return "t";
+    case gate_kind::ti: return "ti";
+    case gate_kind::v: return "v";
+    case gate_kind::vi: return "vi";
+    case gate_kind::rx: return "rx";
+    case gate_kind::ry: return "ry";
+    case gate_kind::rz: return "rz";
+    case gate_kind::u: return "u";
+    case gate_kind::phase: return "phase";
+    case gate_kind::swap: return "swap";
+    case gate_kind::xx: return "xx";
+    case gate_kind::yy: return "yy";
+    case gate_kind::zz: return "zz";
+    case gate_kind::measure: return "measure";
+    case gate_kind::reset: return "reset";
+    case gate_kind::barrier: return "barrier";
+  }
+  return "?";
+}
+
+
+std::string describe(std::size_t index, const operation& op) {
+  std::string out = "operation " + std::to_string(index) + " ('" + std::string(gate_name(op.gate)) + "'";
+  if (!op.targets.empty()) {
+    out += op.targets.size() == 1 ? " on qubit " : " on qubits ";
+    for (std::size_t k = 0; k < op.targets.size(); ++k) {
+      if (k > 0) out += ',';
+      out += std::to_string(op.targets[k]);
+    }
+  }
+  if (!op.controls.empty()) out += " with " + std::to_string(op.controls.size()) + " control(s)";
+  return out + ")";
+}
+
 }  // namespace qjob::formats
