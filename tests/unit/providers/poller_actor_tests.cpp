@@ -126,6 +126,23 @@ public:
     BOOST_REQUIRE(sent);
   }
 
+  /// Submits `count` jobs ("job-0", "job-1", ...), then watches each; their inboxes, in order.
+  net::awaitable<std::vector<std::unique_ptr<inbox>>> submit_and_watch(int count) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < count; ++i) {
+      std::string job_id = "job-" + std::to_string(i);
+      auto provider_job_id = co_await submit(std::move(job_id));
+      ids.push_back(std::move(provider_job_id));
+    }
+    std::vector<std::unique_ptr<inbox>> inboxes;
+    for (int i = 0; i < count; ++i) {
+      inboxes.push_back(std::make_unique<inbox>(ex_));
+      std::string job_id = "job-" + std::to_string(i);
+      co_await watch(std::move(job_id), ids[static_cast<std::size_t>(i)], *inboxes.back());
+    }
+    co_return inboxes;
+  }
+
   net::awaitable<void> unwatch(std::string job_id) {
     actors::unwatch_job message{std::move(job_id)};
     const bool sent = co_await poller_->ref().send(std::move(message));
@@ -266,18 +283,7 @@ net::awaitable<void> many_due_jobs_are_read_with_list_requests() {
   settings.slot_ms = milliseconds(20);
   fixture f(ex, moving_every(1), settings);
   constexpr int job_count = 20;
-  std::vector<std::unique_ptr<inbox>> inboxes;
-  std::vector<std::string> ids;
-  for (int i = 0; i < job_count; ++i) {
-    std::string job_id = "job-" + std::to_string(i);
-    auto provider_job_id = co_await f.submit(std::move(job_id));
-    ids.push_back(std::move(provider_job_id));
-  }
-  for (int i = 0; i < job_count; ++i) {
-    inboxes.push_back(std::make_unique<inbox>(ex));
-    std::string job_id = "job-" + std::to_string(i);
-    co_await f.watch(std::move(job_id), ids[static_cast<std::size_t>(i)], *inboxes.back());
-  }
+  auto inboxes = co_await f.submit_and_watch(job_count);
   for (auto& changes : inboxes) {
     for (;;) {
       auto change = co_await changes->next();
@@ -304,18 +310,7 @@ net::awaitable<void> jobs_spread_by_jitter_join_one_list_round() {
   settings.page_size = 8;
   fixture f(ex, moving_every(0), settings);
   constexpr int job_count = 20;
-  std::vector<std::unique_ptr<inbox>> inboxes;
-  std::vector<std::string> ids;
-  for (int i = 0; i < job_count; ++i) {
-    std::string job_id = "job-" + std::to_string(i);
-    auto provider_job_id = co_await f.submit(std::move(job_id));
-    ids.push_back(std::move(provider_job_id));
-  }
-  for (int i = 0; i < job_count; ++i) {
-    inboxes.push_back(std::make_unique<inbox>(ex));
-    std::string job_id = "job-" + std::to_string(i);
-    co_await f.watch(std::move(job_id), ids[static_cast<std::size_t>(i)], *inboxes.back());
-  }
+  auto inboxes = co_await f.submit_and_watch(job_count);
   co_await sleep_ms(300);  // every job polled once, none changed
   BOOST_TEST(f.job_gets() == 0u);
   BOOST_TEST(f.list_gets() >= 1u);
