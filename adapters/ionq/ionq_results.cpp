@@ -103,13 +103,6 @@ void check_width(std::uint64_t key, const formats::circuit& c) {
   }
 }
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 local::circuit_result convert(const formats::circuit& c, const circuit_payload& payload, std::uint64_t shots,
                               std::uint64_t seed, std::size_t max_probabilities) {
   if (!payload.probabilities && !payload.counts) fail("no probabilities and no counts");
@@ -238,7 +231,7 @@ document_outcome build_result_document(const std::vector<formats::circuit>& circ
     circuit_payload payload = payloads[i];
     if (!measured) payload.counts.reset();  // one counts_source for the whole document
     payload_outcome<local::circuit_result> result =
-        to_circuit_result(circuits[i], payload, options.shots, splitmix64(options.seed ^ splitmix64(i)),
+        to_circuit_result(circuits[i], payload, options.shots, local::circuit_seed(options.seed, i),
                           options.max_probabilities);
     if (!result.value) {
       out.error = "circuit " + std::to_string(i) + ": " + result.error;
@@ -251,13 +244,6 @@ document_outcome build_result_document(const std::vector<formats::circuit>& circ
   return out;
 }
 
-std::uint64_t sampling_seed(std::string_view job_id) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char ch : job_id) {
-    hash ^= ch;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
+std::uint64_t sampling_seed(std::string_view job_id) { return local::job_seed(job_id); }
 
 }  // namespace qjob::ionq

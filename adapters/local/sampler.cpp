@@ -83,4 +83,26 @@ std::string bitstring(std::uint64_t value, std::uint32_t width) {
   return out;
 }
 
+namespace {
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+std::uint64_t circuit_seed(std::uint64_t seed, std::size_t index) { return splitmix64(seed ^ splitmix64(index)); }
+
+std::uint64_t job_seed(std::string_view job_id) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char ch : job_id) {
+    hash ^= ch;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
 }  // namespace qjob::local

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,6 +38,14 @@ double uniform(std::mt19937_64& rng);
 /// returns how often each entry was drawn, aligned with `distribution`.
 std::vector<std::uint64_t> sample(const std::vector<outcome>& distribution, std::uint64_t shots,
                                   std::mt19937_64& rng);
+
+/// Independent, reproducible random streams per circuit of a job: the seed of
+/// circuit `index` from the job's `seed` (SplitMix64 mixing). Pure.
+std::uint64_t circuit_seed(std::uint64_t seed, std::size_t index);
+
+/// A stable seed for the counts drawn for a job from a provider's
+/// probabilities (FNV-1a of our job id), so a job always gets the same counts. Pure.
+std::uint64_t job_seed(std::string_view job_id);
 
 /// `value` as `width` characters '0'/'1', bit 0 rightmost.
 std::string bitstring(std::uint64_t value, std::uint32_t width);

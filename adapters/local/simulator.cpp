@@ -34,16 +34,6 @@ std::size_t ops_per_cancel_check(std::uint32_t qubits) {
 // A circuit from this size up is worth starting threads for.
 constexpr std::uint32_t threaded_qubits = 14;
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-// Independent streams per circuit of a job, reproducible from the job's seed.
-std::uint64_t circuit_seed(std::uint64_t seed, std::size_t index) { return splitmix64(seed ^ splitmix64(index)); }
-
 struct cancelled_run {};  // unwinds one simulate() call; never leaves this file
 
 class cancel_probe {
