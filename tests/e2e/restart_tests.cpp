@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -182,6 +183,28 @@ BOOST_AUTO_TEST_CASE(sigterm_drains_with_status_0_and_every_job_resumes_after_re
   const auto after = all_jobs(daemon);
   BOOST_TEST(after.size() == static_cast<std::size_t>(count));
   for (int index = 0; index < count; ++index) check_ended_once_with_its_result(daemon, index);
+  BOOST_TEST(daemon.terminate() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_interrupted_by_a_kill_goes_on_in_submission_order) {
+  daemon_process daemon(daemon_options{.config = one_worker_config()});
+  constexpr int count = 40;
+  json::array jobs;
+  for (int index = 0; index < count; ++index) jobs.push_back(indexed_job(index));
+  auto answer = daemon.post_json("/v1/batches", jobs);
+  BOOST_TEST_REQUIRE(answer.status == 201u, answer.body);
+  eventually([&] { return count_with_status(daemon, "succeeded", 5) == 5; }, "5 jobs have succeeded");
+  daemon.kill();
+  daemon.restart();
+  wait_all_final(daemon);
+  // One owner, one batch, one priority, one worker: jobs start in submission
+  // order, before the kill and after it.
+  std::vector<std::pair<std::string, int>> started;
+  for (const auto& [id, job] : all_jobs(daemon)) started.emplace_back(text(job, "started_at"), std::stoi(id.substr(4)));
+  std::sort(started.begin(), started.end());
+  BOOST_TEST_REQUIRE(started.size() == static_cast<std::size_t>(count));
+  for (int position = 0; position < count; ++position)
+    BOOST_TEST(started[static_cast<std::size_t>(position)].second == position, "job started " << position + 1 << "th");
   BOOST_TEST(daemon.terminate() == 0);
 }
 
