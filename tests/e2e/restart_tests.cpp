@@ -74,6 +74,17 @@ void wait_all_final(const daemon_process& daemon) {
              "every job is final", std::chrono::seconds(240));
 }
 
+/// Submits jobs 0..count-1 as one batch and waits until `succeeded` of them have succeeded.
+void submit_indexed_batch_until_some_succeed(const daemon_process& daemon, int count, std::size_t succeeded) {
+  json::array jobs;
+  for (int index = 0; index < count; ++index) jobs.push_back(indexed_job(index));
+  auto answer = daemon.post_json("/v1/batches", jobs);
+  BOOST_TEST_REQUIRE(answer.status == 201u, answer.body);
+  const auto limit = static_cast<int>(succeeded);
+  eventually([&] { return count_with_status(daemon, "succeeded", limit) == succeeded; },
+             std::to_string(succeeded) + " jobs have succeeded");
+}
+
 /// Checks job `index` after the restart: it succeeded, its history holds exactly
 /// one final transition, and its counts are its own.
 void check_ended_once_with_its_result(const daemon_process& daemon, int index) {
@@ -171,11 +182,7 @@ BOOST_AUTO_TEST_CASE(no_accepted_job_is_lost_or_run_twice_after_sigkill_with_a_t
 BOOST_AUTO_TEST_CASE(sigterm_drains_with_status_0_and_every_job_resumes_after_restart) {
   daemon_process daemon(daemon_options{.config = one_worker_config()});
   constexpr int count = 200;
-  json::array jobs;
-  for (int index = 0; index < count; ++index) jobs.push_back(indexed_job(index));
-  auto answer = daemon.post_json("/v1/batches", jobs);
-  BOOST_TEST_REQUIRE(answer.status == 201u, answer.body);
-  eventually([&] { return count_with_status(daemon, "succeeded", 10) == 10; }, "10 jobs have succeeded");
+  submit_indexed_batch_until_some_succeed(daemon, count, 10);
 
   BOOST_TEST(daemon.terminate() == 0, "the drain exits 0");
   daemon.restart();
@@ -189,11 +196,7 @@ BOOST_AUTO_TEST_CASE(sigterm_drains_with_status_0_and_every_job_resumes_after_re
 BOOST_AUTO_TEST_CASE(a_batch_interrupted_by_a_kill_goes_on_in_submission_order) {
   daemon_process daemon(daemon_options{.config = one_worker_config()});
   constexpr int count = 40;
-  json::array jobs;
-  for (int index = 0; index < count; ++index) jobs.push_back(indexed_job(index));
-  auto answer = daemon.post_json("/v1/batches", jobs);
-  BOOST_TEST_REQUIRE(answer.status == 201u, answer.body);
-  eventually([&] { return count_with_status(daemon, "succeeded", 5) == 5; }, "5 jobs have succeeded");
+  submit_indexed_batch_until_some_succeed(daemon, count, 5);
   daemon.kill();
   daemon.restart();
   wait_all_final(daemon);
