@@ -197,6 +197,14 @@ bool job_actor::in_flight_remotely() const {
          (step_ != remote_step::none || job_.run.submit_intent || !job_.run.provider_job_id.empty());
 }
 
+template <class Answer, class Request, class T>
+net::awaitable<bool> job_actor::ask_remote(Request request, future<remote_outcome<T>> answer) {
+  const bool sent = co_await remote()->ref.send(std::move(request));
+  if (sent)
+    net::co_spawn(mailbox_->get_executor(), forward_answer<Answer>(std::move(answer), ref()), net::detached);
+  co_return sent;
+}
+
 net::awaitable<void> job_actor::enqueue() {
   enqueue_job request{job_.id, job_.provider, job_.priority, job_.owner, job_.batch_id, job_.seq, ref()};
   co_await services_->scheduler.send(std::move(request));
@@ -237,14 +245,12 @@ net::awaitable<void> job_actor::submit() {
   // Cancelled before the provider had it: never send it now, only find it.
   request.only_if_found = reconcile && job_.run.cancel_requested;
   request.reply = std::move(reply);
-  const bool sent = co_await remote()->ref.send(std::move(request));
+  const bool sent = co_await ask_remote<submission_answered>(std::move(request), std::move(answer));
   if (!sent) {
     done_ = true;
     co_return;
   }
   step_ = remote_step::submitting;
-  net::co_spawn(mailbox_->get_executor(), forward_answer<submission_answered>(std::move(answer), ref()),
-                net::detached);
 }
 
 net::awaitable<void> job_actor::handle(submission_answered& answer) {
@@ -355,12 +361,8 @@ net::awaitable<void> job_actor::fetch() {
   auto [reply, answer] = make_promise<remote_outcome<std::string>>(mailbox_->get_executor());
   fetch_result request{job_.id,         job_.run.provider_job_id, job_.input_format, std::move(*input),
                        job_.shots,      std::move(reply)};
-  const bool sent = co_await remote()->ref.send(std::move(request));
-  if (!sent) {
-    done_ = true;
-    co_return;
-  }
-  net::co_spawn(mailbox_->get_executor(), forward_answer<result_fetched>(std::move(answer), ref()), net::detached);
+  const bool sent = co_await ask_remote<result_fetched>(std::move(request), std::move(answer));
+  if (!sent) done_ = true;
 }
 
 net::awaitable<void> job_actor::handle(result_fetched& answer) {
@@ -381,10 +383,7 @@ net::awaitable<void> job_actor::handle(result_fetched& answer) {
 net::awaitable<void> job_actor::cancel_at_provider() {
   auto [reply, answer] = make_promise<remote_outcome<remote_job_status>>(mailbox_->get_executor());
   cancel_job_at_provider request{job_.run.provider_job_id, std::move(reply)};
-  const bool sent = co_await remote()->ref.send(std::move(request));
-  if (!sent) co_return;
-  net::co_spawn(mailbox_->get_executor(), forward_answer<provider_cancel_answered>(std::move(answer), ref()),
-                net::detached);
+  co_await ask_remote<provider_cancel_answered>(std::move(request), std::move(answer));
 }
 
 net::awaitable<void> job_actor::handle(provider_cancel_answered& answer) {

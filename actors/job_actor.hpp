@@ -98,6 +98,10 @@ private:
   const remote_provider_link* remote() const;
   /// True for a remote job that may be at its provider already.
   bool in_flight_remotely() const;
+  /// Sends `request` to the job's remote provider; its answer comes back into this
+  /// actor's mailbox as an `Answer` message. False when the provider actor has stopped.
+  template <class Answer, class Request, class T>
+  net::awaitable<bool> ask_remote(Request request, future<remote_outcome<T>> answer);
   net::awaitable<void> enqueue();
   net::awaitable<void> submit();
   net::awaitable<void> watch();

@@ -46,4 +46,9 @@ boost::system::error_code make_error_code(errc e) noexcept {
   return {static_cast<int>(e), http_category()};
 }
 
+bool never_reached_server(const boost::system::error_code& ec) noexcept {
+  return ec == errc::resolve_failed || ec == errc::connection_refused || ec == errc::connect_failed ||
+         ec == errc::tls_handshake_failed || ec == errc::certificate_invalid || ec == errc::invalid_request;
+}
+
 }  // namespace qjob::http

@@ -30,6 +30,11 @@ const boost::system::error_category& http_category() noexcept;
 /// Makes errc usable as a boost::system::error_code.
 boost::system::error_code make_error_code(errc e) noexcept;
 
+/// True when a failed send() surely never reached the server (no connection, no
+/// TLS session, or a request that could not be written): even a POST is then
+/// safe to send again. Any other failure may come after the server acted on it.
+bool never_reached_server(const boost::system::error_code& ec) noexcept;
+
 }  // namespace qjob::http
 
 template <>

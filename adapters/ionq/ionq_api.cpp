@@ -2,6 +2,7 @@
 
 #include "ionq/ionq_request.hpp"
 #include "ionq/ionq_results.hpp"
+#include "local/sampler.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -86,7 +87,7 @@ boost::asio::awaitable<remote::api_result<std::string>> ionq_api::results(remote
   }
   document_options options;
   options.shots = request.shots;
-  options.seed = sampling_seed(request.job_id);
+  options.seed = local::job_seed(request.job_id);
   co_return co_await client_.probabilities(std::move(*got), std::move(request.circuits), options);
 }
 

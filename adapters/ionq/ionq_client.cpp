@@ -25,11 +25,8 @@ client_error make_error(error_kind kind, std::string message, unsigned status = 
 /// No response at all. A POST may have reached IonQ unless the connection was
 /// never made, so only those failures are plainly transient for it.
 client_error transport_error(const boost::system::error_code& ec, bool is_post) {
-  const bool never_sent = ec == http::errc::resolve_failed || ec == http::errc::connection_refused ||
-                          ec == http::errc::connect_failed || ec == http::errc::tls_handshake_failed ||
-                          ec == http::errc::certificate_invalid;
   if (ec == http::errc::invalid_request) return make_error(error_kind::permanent, "IonQ request not sent: " + ec.message());
-  auto kind = (is_post && !never_sent) ? error_kind::outcome_unknown : error_kind::transient;
+  auto kind = (is_post && !http::never_reached_server(ec)) ? error_kind::outcome_unknown : error_kind::transient;
   return make_error(kind, "no answer from IonQ: " + ec.message());
 }
 

@@ -244,6 +244,5 @@ document_outcome build_result_document(const std::vector<formats::circuit>& circ
   return out;
 }
 
-std::uint64_t sampling_seed(std::string_view job_id) { return local::job_seed(job_id); }
 
 }  // namespace qjob::ionq

@@ -89,8 +89,4 @@ payload_outcome<local::circuit_result> to_circuit_result(const formats::circuit&
 document_outcome build_result_document(const std::vector<formats::circuit>& circuits,
                                        const std::vector<circuit_payload>& payloads, const document_options& options);
 
-/// A stable seed for a job's sampled counts (FNV-1a of our job id), so the same
-/// job always gets the same counts. Pure.
-std::uint64_t sampling_seed(std::string_view job_id);
-
 }  // namespace qjob::ionq

@@ -93,9 +93,8 @@ boost::asio::awaitable<remote::api_result<std::string>> qcloud_api::post(std::st
   request.body = json::serialize(object);
   auto sent = co_await http_->send(std::move(request));
   if (!sent) {
-    const auto never_sent = sent.error() == http::errc::resolve_failed || sent.error() == http::errc::connection_refused ||
-                            sent.error() == http::errc::connect_failed;
-    const auto kind = is_submit && !never_sent ? error_kind::outcome_unknown : error_kind::transient;
+    const auto kind = is_submit && !http::never_reached_server(sent.error()) ? error_kind::outcome_unknown
+                                                                              : error_kind::transient;
     co_return make_error(kind, "no answer from QCloud: " + sent.error().message());
   }
   const auto status = sent->status;

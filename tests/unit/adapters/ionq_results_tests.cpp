@@ -2,6 +2,7 @@
 
 #include "circuit_builders.hpp"
 #include "local/result_document.hpp"
+#include "local/sampler.hpp"
 #include "support/shared_dir.hpp"
 
 #include <boost/json.hpp>
@@ -283,9 +284,9 @@ BOOST_AUTO_TEST_CASE(too_many_outcomes_leave_the_probabilities_out) {
 }
 
 BOOST_AUTO_TEST_CASE(the_sampling_seed_is_stable_per_job_id) {
-  BOOST_TEST(qjob::ionq::sampling_seed("job-1") == qjob::ionq::sampling_seed("job-1"));
-  BOOST_TEST(qjob::ionq::sampling_seed("job-1") != qjob::ionq::sampling_seed("job-2"));
-  BOOST_TEST(qjob::ionq::sampling_seed("") == 0xcbf29ce484222325ULL);  // FNV-1a's offset basis
+  BOOST_TEST(qjob::local::job_seed("job-1") == qjob::local::job_seed("job-1"));
+  BOOST_TEST(qjob::local::job_seed("job-1") != qjob::local::job_seed("job-2"));
+  BOOST_TEST(qjob::local::job_seed("") == 0xcbf29ce484222325ULL);  // FNV-1a's offset basis
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,9 +1,10 @@
 #include "ionq/ionq_client.hpp"
 
-#include "ionq/ionq_api.hpp"
 #include "fakes/fake_ionq.hpp"
 #include "formats/job_input.hpp"
 #include "http/beast_http_client.hpp"
+#include "ionq/ionq_api.hpp"
+#include "local/sampler.hpp"
 #include "support/coroutine_runner.hpp"
 
 #include <boost/asio/this_coro.hpp>
@@ -108,7 +109,7 @@ net::awaitable<void> bell_job_round_trip() {
   BOOST_TEST(job->mapping.state == ionq::unified_state::succeeded);
   ionq::document_options options;
   options.shots = 100;
-  options.seed = ionq::sampling_seed("job-bell");
+  options.seed = qjob::local::job_seed("job-bell");
   auto document = co_await f.client.probabilities(*job, input.circuits, options);
   BOOST_REQUIRE_MESSAGE(document.has_value(), error_text(document));
   const auto parsed = json::parse(*document);
