@@ -7,9 +7,9 @@
 #include <string>
 #include <variant>
 
-/// Messages of a provider actor: the one place that talks to a provider. The
-/// embedded simulator (local_provider_actor) speaks this protocol; remote
-/// providers will too.
+/// Messages of the embedded simulator's provider actor (local_provider_actor):
+/// a run is handed over whole and its outcome comes back as run_finished.
+/// Remote providers speak remote_provider_protocol.hpp.
 namespace qjob::actors {
 
 /// Run a job; the outcome comes back to `job` as run_finished.

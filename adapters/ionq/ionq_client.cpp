@@ -1,5 +1,6 @@
 #include "ionq/ionq_client.hpp"
 
+#include "http/retry_after.hpp"
 #include "ionq/ionq_errors.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -46,7 +47,7 @@ client_error status_error(const http::response& response, bool is_post) {
     case failure_kind::credentials: error.kind = error_kind::credentials; break;
   }
   if (auto header = response.headers.find("Retry-After"))
-    error.retry_after = parse_retry_after(*header, std::chrono::system_clock::now());
+    error.retry_after = http::parse_retry_after(*header, std::chrono::system_clock::now());
   return error;
 }
 

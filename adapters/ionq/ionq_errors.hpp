@@ -1,6 +1,5 @@
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -55,16 +54,5 @@ struct http_failure {
 
 /// Classifies `status` and reads `body`. Pure; safe on any thread.
 http_failure describe_failure(unsigned status, std::string_view body);
-
-/// Reads a `Retry-After` header: delay-seconds ("120") or an HTTP-date
-/// ("Sun, 06 Nov 1994 08:49:37 GMT", IMF-fixdate; also the obsolete RFC 850 and
-/// asctime forms), the latter relative to `now`; a date in the past is zero,
-/// and any delay is capped at `max_retry_after` (a longer one is a server's
-/// mistake, and a day is plenty to back off). nullopt when the value is
-/// neither form. Pure; safe on any thread.
-inline constexpr std::chrono::seconds max_retry_after{86'400};
-
-std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
-                                                      std::chrono::system_clock::time_point now);
 
 }  // namespace qjob::ionq

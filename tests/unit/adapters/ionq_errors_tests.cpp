@@ -13,12 +13,10 @@
 namespace {
 
 namespace json = boost::json;
-using namespace std::chrono_literals;
 using qjob::ionq::classify_status;
 using qjob::ionq::describe_failure;
 using qjob::ionq::failure_kind;
 using qjob::ionq::parse_error_body;
-using qjob::ionq::parse_retry_after;
 
 std::optional<json::value> example(const std::string& name) {
   const auto shared = qjob::test::shared_dir();
@@ -29,10 +27,6 @@ std::optional<json::value> example(const std::string& name) {
   text << in.rdbuf();
   return json::parse(text.str());
 }
-
-// 1994-11-06 08:49:37 UTC, the date RFC 9110 uses in its examples.
-const std::chrono::system_clock::time_point rfc_date =
-    std::chrono::sys_days(std::chrono::year(1994) / std::chrono::November / 6) + 8h + 49min + 37s;
 
 }  // namespace
 
@@ -127,34 +121,6 @@ BOOST_AUTO_TEST_CASE(a_body_that_is_not_an_ionq_error_is_not_quoted) {
   }
   BOOST_TEST(describe_failure(503, "").message == "IonQ answered 503 with no body");
   BOOST_TEST((describe_failure(404, "<html>nope</html>").kind == failure_kind::permanent));
-}
-
-BOOST_AUTO_TEST_CASE(retry_after_reads_seconds) {
-  BOOST_TEST(parse_retry_after("120", rfc_date).value_or(-1s).count() == 120);
-  BOOST_TEST(parse_retry_after(" 0 ", rfc_date).value_or(-1s).count() == 0);
-  BOOST_TEST(parse_retry_after("99999999999999999999999", rfc_date).value_or(-1s) == qjob::ionq::max_retry_after);
-}
-
-BOOST_AUTO_TEST_CASE(retry_after_reads_the_three_http_date_forms) {
-  const auto now = rfc_date - 90s;
-  BOOST_TEST(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now).value_or(-1s).count() == 90);
-  BOOST_TEST(parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", now).value_or(-1s).count() == 90);
-  BOOST_TEST(parse_retry_after("Sun Nov  6 08:49:37 1994", now).value_or(-1s).count() == 90);
-}
-
-BOOST_AUTO_TEST_CASE(retry_after_rounds_up_and_never_goes_negative) {
-  BOOST_TEST(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", rfc_date - 1500ms).value_or(-1s).count() == 2);
-  BOOST_TEST(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", rfc_date + 1h).value_or(-1s).count() == 0);
-  BOOST_TEST(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", rfc_date - std::chrono::days(30)).value_or(-1s) ==
-             qjob::ionq::max_retry_after);
-}
-
-BOOST_AUTO_TEST_CASE(retry_after_refuses_what_is_neither_form) {
-  for (const char* value : {"", "-5", "1.5", "soon", "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:00:00 GMT",
-                            "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49 GMT", "06 Nov 1994 08:49:37 GMT",
-                            "Sun, 06 Nov 1994 08:49:37 GMT extra"}) {
-    BOOST_TEST_CONTEXT("'" << value << "'") { BOOST_TEST(!parse_retry_after(value, rfc_date).has_value()); }
-  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -41,8 +41,7 @@ using clock_type = std::chrono::steady_clock;
 
 using qjob::test::bell_input;
 
-/// Settings whose waits take milliseconds: backoff of a few ms, Retry-After
-/// A Retry-After second is worth 30 ms here.
+/// Settings whose waits take milliseconds; a Retry-After second is worth 30 ms here.
 actors::remote_provider_settings fast_settings() {
   return qjob::test::fast_provider_settings(milliseconds(30));
 }
