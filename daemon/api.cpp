@@ -591,6 +591,12 @@ net::awaitable<std::variant<event_query, http_response>> api::open_events(const 
     if (std::get<storage::batch_counts>(counted).total == 0)
       co_return error_response(not_found("batch '" + query.filter.batch_id + "'"));
   }
+  if (query.after < 0) {
+    // "Now" is fixed before the answer's head goes out: a client that saw the
+    // head and then submits must see that job's first transition.
+    auto now = co_await next_events(query, 0);
+    if (!now) co_return error_response(shutting_down());
+  }
   co_return query;
 }
 
