@@ -113,6 +113,12 @@ net::awaitable<void> job_actor::handle(request_cancel& request) {
     answer_cancel(request, "cancellation already requested");
     co_return;
   }
+  if (in_flight_remotely() && !remote()->can_cancel) {
+    cancel_reply refusal{cancel_outcome::not_cancellable,
+                         job_.provider + " cannot cancel a job once it has it: the job runs to its end"};
+    request.reply.set(std::move(refusal));
+    co_return;
+  }
   job_.run.cancel_requested = true;
   if (!running_ && !in_flight_remotely()) {
     // Waiting here: always honoured at once.

@@ -30,6 +30,9 @@ struct remote_provider_link {
   /// doubling up to retry_max.
   std::chrono::milliseconds retry_initial{1'000};
   std::chrono::milliseconds retry_max{60'000};
+  /// The provider cancels jobs it has; otherwise a cancel of a job sent there
+  /// (or on its way) is refused, and the job runs to its end.
+  bool can_cancel = true;
 };
 
 /// The actors every job actor talks to.

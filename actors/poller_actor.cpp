@@ -112,7 +112,7 @@ net::awaitable<void> poller_actor::poll_round(poller_ref poller, round_plan plan
   co_await poller.send(std::move(finished));
 }
 
-poller_actor::poller_actor(net::any_io_executor executor, std::map<std::string, remote_provider_ref> providers,
+poller_actor::poller_actor(net::any_io_executor executor, std::map<std::string, polled_provider> providers,
                            poller_settings settings)
     : executor_(executor),
       settings_(std::move(settings)),
@@ -121,7 +121,10 @@ poller_actor::poller_actor(net::any_io_executor executor, std::map<std::string, 
       jitter_(settings_.jitter_seed ? settings_.jitter_seed : std::random_device{}()),
       wake_(executor, clock::time_point::max()),
       idle_(executor) {
-  for (auto& [name, ref] : providers) providers_[name].ref = std::move(ref);
+  for (auto& [name, provider] : providers) {
+    providers_[name].ref = std::move(provider.ref);
+    providers_[name].can_list = provider.can_list;
+  }
 }
 
 poller_actor::~poller_actor() = default;
@@ -226,7 +229,7 @@ void poller_actor::on_tick() {
     round_plan plan;
     plan.provider_name = name;
     plan.provider = providers_[name].ref;
-    plan.use_list = items.size() > settings_.list_threshold;
+    plan.use_list = providers_[name].can_list && items.size() > settings_.list_threshold;
     plan.page_size = settings_.page_size;
     // Enough pages to hold every job watched at the provider (the due ones may be
     // anywhere among them), and max_pages more for the provider's other jobs: the
@@ -367,6 +370,7 @@ std::size_t poller_actor::join_early(const std::string& provider, std::vector<ro
   // by jitter, few fall due in one slot, and each would cost a GET. The jobs
   // whose next poll is anyway within their jitter window join the round, so one
   // list read serves them all and the rounds that follow have fewer jobs to find.
+  if (!providers_[provider].can_list) return 0;
   const auto horizon = now + settings_.slot_ms;
   const double jitter = std::clamp(settings_.jitter, 0.0, 1.0);
   std::size_t watched = 0;

@@ -47,6 +47,14 @@ struct poller_settings {
   std::uint64_t jitter_seed = 0;  ///< 0: seeded at random
 };
 
+/// A remote provider as the poller reaches it.
+struct polled_provider {
+  remote_provider_ref ref;
+  /// The provider lists its jobs: many due at once are read a page at a time
+  /// (otherwise every job is one GET, however many there are).
+  bool can_list = true;
+};
+
 /// The poller actor: one min-heap of deadlines, driven by one steady_timer, for
 /// every job executing at a remote provider. Each job is polled with its own
 /// exponential backoff (poll_initial_ms doubling to poll_max_ms, with jitter),
@@ -66,7 +74,7 @@ struct poller_settings {
 class poller_actor {
 public:
   /// `providers` maps a provider's configured name to its actor.
-  poller_actor(net::any_io_executor executor, std::map<std::string, remote_provider_ref> providers,
+  poller_actor(net::any_io_executor executor, std::map<std::string, polled_provider> providers,
                poller_settings settings = {});
   poller_actor(const poller_actor&) = delete;
   poller_actor& operator=(const poller_actor&) = delete;
@@ -101,6 +109,7 @@ private:
 
   struct provider_state {
     remote_provider_ref ref;
+    bool can_list = true;
     bool busy = false;                  // a round is in flight
     clock::time_point paused_until{};   // after transient failures
     clock::duration pause{};            // the next pause's length; 0 after a success
@@ -137,7 +146,8 @@ private:
   bool deliver(const std::string& job_id, watched_job& job, const remote_outcome<remote_job_status>& outcome);
   void schedule(const std::string& job_id, watched_job& job, clock::time_point due);
   /// Adds to a round of `provider` the jobs due within their jitter window, when
-  /// the provider has more than list_threshold jobs watched; returns how many it has.
+  /// the provider lists and has more than list_threshold jobs watched; returns
+  /// how many it has (0 for a provider that does not list).
   std::size_t join_early(const std::string& provider, std::vector<round_item>& items, clock::time_point now);
   void start_round(round_plan plan);
   // Rounds touch no poller state: static, with everything they need passed in.

@@ -296,6 +296,26 @@ std::invoke_result_t<Op&, remote::provider_api&> remote_provider_actor::call(Op 
 
 net::awaitable<remote_provider_actor::call_result<std::string>> remote_provider_actor::find_submitted(
     std::string job_id) {
+  switch (api_->abilities().lookup) {
+    case remote::lost_submission_lookup::get_by_qjob_id: {
+      // The provider's id is ours: a 404 is the provider saying "not there".
+      get_op op{job_id};
+      auto got = co_await call(std::move(op));
+      if (got) co_return std::move(got->id);
+      if (got.error().status == 404) co_return std::string();
+      co_return std::move(got.error());
+    }
+    case remote::lost_submission_lookup::none: {
+      remote::api_error refusal{remote::error_kind::permanent,
+                                "the submission to " + settings_.name +
+                                    " was not confirmed (its answer was lost, or qjobd stopped), and " + settings_.name +
+                                    " cannot look jobs up: the job is not sent again, so that it never runs twice",
+                                0, std::nullopt};
+      co_return refusal;
+    }
+    case remote::lost_submission_lookup::list_by_qjob_id:
+      break;
+  }
   std::optional<std::string> next;
   for (std::size_t page = 0; page < settings_.reconcile_max_pages; ++page) {
     list_op op{settings_.reconcile_page_size, next};

@@ -55,8 +55,8 @@ struct remote_provider_settings {
 /// token-bucket rate limiter, the retry policy (exponential backoff with full
 /// jitter, honouring Retry-After, bounded in attempts and time), a circuit
 /// breaker that is also the provider's health, and exactly-once submission (a
-/// submission whose answer was lost is reconciled by listing recent jobs and
-/// matching our id before it is sent again).
+/// submission whose answer was lost is looked up at the provider by our id
+/// before it is sent again; failed where the provider cannot look it up).
 ///
 /// Runs on one executor (the I/O thread). run() receives the messages; each
 /// request is served by a coroutine of its own on the same thread, so a request
@@ -85,6 +85,9 @@ public:
   /// The health now (also answered to get_health). I/O thread.
   provider_health health() const;
 
+  /// What the provider's API can do (cancel, list, look up a lost submission).
+  remote::capabilities abilities() const { return api_->abilities(); }
+
   /// The outcome of one request to the provider, after the retries.
   template <class T>
   using call_result = remote::api_result<T>;
@@ -104,8 +107,9 @@ private:
   template <class Op>
   std::invoke_result_t<Op&, remote::provider_api&> call(Op op);
 
-  /// Our job among the provider's recent jobs: its provider id, or "" when none
-  /// carries `job_id` in `metadata.qjob_id`.
+  /// Our job at the provider, found the way the provider allows (its list, or a
+  /// GET of our id): its provider id, or "" when it is not there; a permanent
+  /// error when the provider has no way to find it.
   net::awaitable<call_result<std::string>> find_submitted(std::string job_id);
 
   /// Waits for a token of the rate limiter.

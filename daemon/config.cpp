@@ -12,7 +12,7 @@ namespace qjob::daemon {
 
 namespace {
 
-const std::set<std::string, std::less<>> known_provider_types{"local", "ionq"};
+const std::set<std::string, std::less<>> known_provider_types{"local", "ionq", "qcloud"};
 
 std::string where(const toml::node& node, const std::filesystem::path& file) {
   const auto& source = node.source();
@@ -74,6 +74,11 @@ void read_remote(const toml::table& table, const std::filesystem::path& file, pr
       provider.base_url.rfind("http://", 0) != 0)
     throw config_error(where(*table.get("base_url"), file) + ": base_url of provider '" + provider.name +
                        "' must start with https:// (or http://, for proxies and tests)");
+  // QCloud publishes no API address (pyqpanda's default is plain HTTP): the
+  // user names the one their account uses rather than qjobd guessing one.
+  if (provider.base_url.empty() && provider.type == "qcloud")
+    throw config_error(where(table, file) + ": provider '" + provider.name +
+                       "' of type qcloud needs a base_url (the QCloud API address of your account)");
   provider.api_key_file = get_or<std::string>(table, "api_key_file", "", file);
   provider.api_key_env = get_or<std::string>(table, "api_key_env", "", file);
   if (provider.api_key_file.empty() == provider.api_key_env.empty())
@@ -111,7 +116,7 @@ provider_config read_provider(const toml::table& table, const std::filesystem::p
   if (provider.name.empty()) throw config_error(where(table, file) + ": a [[providers]] entry needs a 'name'");
   if (!known_provider_types.contains(provider.type))
     throw config_error(where(table, file) + ": provider '" + provider.name + "' has unknown type '" +
-                       provider.type + "' (known: local, ionq)");
+                       provider.type + "' (known: local, ionq, qcloud)");
   provider.max_in_flight = static_cast<std::size_t>(positive(table, "max_in_flight", 0, file));
   provider.requests_per_second = get_or<double>(table, "requests_per_second", 10.0, file);
   provider.workers = static_cast<unsigned>(positive(table, "workers", 0, file));

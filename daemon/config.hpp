@@ -14,7 +14,7 @@ namespace qjob::daemon {
 /// defaults for the others.
 struct provider_config {
   std::string name;
-  std::string type;  // "local" or "ionq"
+  std::string type;  // "local", "ionq" or "qcloud"
   std::size_t max_in_flight = 0;  // 0: the type's default (local: workers; remote: 100)
   double requests_per_second = 10;
   // local

@@ -27,6 +27,7 @@
 
 #include "http/beast_http_client.hpp"
 #include "ionq/ionq_api.hpp"
+#include "qcloud/qcloud_api.hpp"
 
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
@@ -58,13 +59,17 @@ public:
     services.hub = hub_.ref();
     services.log = spdlog::default_logger()->clone("job");
     std::map<std::string, actors::remote_provider_ref> remote_refs;
+    std::map<std::string, actors::polled_provider> polled;
     for (const auto& provider : config.providers) {
       if (provider.is_remote()) {
         remote_providers_.push_back(make_remote_provider(io.get_executor(), provider));
         const auto ref = remote_providers_.back()->ref();
+        const auto abilities = remote_providers_.back()->abilities();
         remote_refs.emplace(provider.name, ref);
-        services.remote_providers.emplace(provider.name,
-                                          actors::remote_provider_link{ref, provider.backoff_initial, provider.backoff_max});
+        polled.emplace(provider.name, actors::polled_provider{ref, abilities.list});
+        services.remote_providers.emplace(
+            provider.name,
+            actors::remote_provider_link{ref, provider.backoff_initial, provider.backoff_max, abilities.cancel});
         continue;
       }
       auto actor = std::make_unique<actors::local_provider_actor>(
@@ -78,7 +83,7 @@ public:
     poll.poll_max_ms = config.poll.max;
     poll.list_threshold = config.poll.list_threshold;
     poll.page_size = config.poll.page_size;
-    poller_ = std::make_unique<actors::poller_actor>(io.get_executor(), remote_refs, poll);
+    poller_ = std::make_unique<actors::poller_actor>(io.get_executor(), std::move(polled), poll);
     services.poller = poller_->ref();
     jobs_ = std::make_unique<actors::job_supervisor_actor>(io.get_executor(), tasks_, std::move(services));
     api_ = std::make_unique<api>(config, catalog_,
@@ -131,11 +136,16 @@ private:
     settings.reconcile_settle = provider.request_timeout;
     settings.breaker_threshold = provider.breaker_threshold;
     settings.breaker_cool_down = provider.breaker_cool_down;
-    ionq::client_options client_options;
-    client_options.base_path = std::string(url->path());
-    while (!client_options.base_path.empty() && client_options.base_path.back() == '/')
-      client_options.base_path.pop_back();
-    auto api = std::make_unique<ionq::ionq_api>(std::move(client), load_api_key(provider), std::move(client_options));
+    std::unique_ptr<remote::provider_api> api;
+    if (provider.type == "qcloud") {
+      api = std::make_unique<qcloud::qcloud_api>(std::move(client), load_api_key(provider));
+    } else {
+      ionq::client_options client_options;
+      client_options.base_path = std::string(url->path());
+      while (!client_options.base_path.empty() && client_options.base_path.back() == '/')
+        client_options.base_path.pop_back();
+      api = std::make_unique<ionq::ionq_api>(std::move(client), load_api_key(provider), std::move(client_options));
+    }
     return std::make_unique<actors::remote_provider_actor>(executor, std::move(api), std::move(settings));
   }
 

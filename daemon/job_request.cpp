@@ -2,6 +2,7 @@
 
 #include "formats/job_input.hpp"
 #include "ionq/ionq_request.hpp"
+#include "qcloud/qcloud_request.hpp"
 
 #include <boost/json.hpp>
 
@@ -260,6 +261,16 @@ std::variant<storage::job_row, api_error> parse_job_request(const json::value& b
     description.input = &*parsed.input;
     description.params = &params_value;
     auto built = ionq::build_job_request(description);
+    if (built.error) return bad_request("invalid_input", built.error->message, field_prefix + built.error->field);
+  } else if (target->dialect == target_dialect::qcloud) {
+    // Written in OriginIR now, for the same reason.
+    remote::job_spec spec;
+    spec.job_id = row.id;
+    spec.name = row.name;
+    spec.target = row.target;
+    spec.shots = static_cast<std::uint64_t>(row.shots);
+    spec.input = &*parsed.input;
+    auto built = qcloud::build_submission(spec);
     if (built.error) return bad_request("invalid_input", built.error->message, field_prefix + built.error->field);
   }
 

@@ -2,6 +2,7 @@
 
 #include "formats/job_input.hpp"
 #include "ionq/ionq_targets.hpp"
+#include "qcloud/qcloud_request.hpp"
 
 #include <boost/json.hpp>
 
@@ -28,6 +29,15 @@ target_catalog::target_catalog(const daemon_config& config) : default_provider_(
                                            {std::string(formats::ionq_circuit_v0), std::string(formats::qasm2)},
                                            backend.qubits,
                                            true,
+                                           false});
+    } else if (provider.type == "qcloud") {
+      // Written in OriginIR; QCloud has no cancel, and measures at the end.
+      for (const auto& machine : qcloud::machines)
+        info.targets.push_back(target_info{std::string(machine.name),
+                                           target_dialect::qcloud,
+                                           {std::string(formats::ionq_circuit_v0), std::string(formats::qasm2)},
+                                           machine.qubits,
+                                           false,
                                            false});
     }
     providers_.push_back(std::move(info));

@@ -12,7 +12,7 @@
 namespace qjob::daemon {
 
 /// Whose translation a job for a target must pass at submission.
-enum class target_dialect { embedded, ionq };
+enum class target_dialect { embedded, ionq, qcloud };
 
 /// What a target runs, for validation at submission and for `GET /v1/targets`.
 struct target_info {

@@ -38,6 +38,10 @@ remote::job_state to_job_state(const job_info& job) {
 ionq_api::ionq_api(std::unique_ptr<http::http_client> http, std::string api_key, client_options options)
     : http_(std::move(http)), client_(*http_, std::move(api_key), options), limits_(options.limits) {}
 
+remote::capabilities ionq_api::abilities() const {
+  return {.cancel = true, .list = true, .lookup = remote::lost_submission_lookup::list_by_qjob_id};
+}
+
 remote::api_result<std::string> ionq_api::prepare(const remote::job_spec& job) const {
   job_description description;
   description.job_id = job.job_id;

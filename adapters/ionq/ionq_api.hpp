@@ -18,6 +18,7 @@ public:
   /// `http` reaches the base URL; `api_key` goes only into the Authorization header.
   ionq_api(std::unique_ptr<http::http_client> http, std::string api_key, client_options options = {});
 
+  remote::capabilities abilities() const override;
   remote::api_result<std::string> prepare(const remote::job_spec& job) const override;
   boost::asio::awaitable<remote::api_result<std::string>> submit(std::string prepared) override;
   boost::asio::awaitable<remote::api_result<remote::job_state>> get(std::string provider_job_id) override;

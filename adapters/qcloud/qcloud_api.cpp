@@ -2,7 +2,7 @@
 
 #include "local/result_document.hpp"
 #include "local/sampler.hpp"
-#include "qcloud/originir.hpp"
+#include "qcloud/qcloud_request.hpp"
 #include "qcloud/qcloud_task.hpp"
 
 #include <boost/json.hpp>
@@ -44,38 +44,17 @@ api_error refusal(const std::string& message) {
 
 }  // namespace
 
-const machine* find_machine(std::string_view target) {
-  auto found = std::find_if(machines.begin(), machines.end(), [&](const machine& m) { return m.name == target; });
-  return found == machines.end() ? nullptr : &*found;
-}
-
 qcloud_api::qcloud_api(std::unique_ptr<http::http_client> http, std::string api_key)
     : http_(std::move(http)), api_key_(std::move(api_key)) {}
 
+remote::capabilities qcloud_api::abilities() const {
+  return {.cancel = false, .list = false, .lookup = remote::lost_submission_lookup::none};
+}
+
 remote::api_result<std::string> qcloud_api::prepare(const remote::job_spec& job) const {
-  const auto* target = find_machine(job.target);
-  if (target == nullptr) return make_error(error_kind::permanent, "QCloud has no machine '" + std::string(job.target) + "'");
-  if (job.input == nullptr || job.input->circuits.size() != 1)
-    return make_error(error_kind::permanent, "QCloud jobs here hold one circuit; submit the circuits one job each");
-  const auto& circuit = job.input->circuits.front();
-  auto written = to_originir(circuit, "input");
-  if (!written.text) return make_error(error_kind::permanent, written.error->message);
-  json::object body{{"code", *written.text},
-                    {"codeLen", written.text->size()},
-                    {"taskFrom", 4},
-                    {"qubitNum", circuit.qubits},
-                    {"classicalbitNum", circuit.clbits},
-                    {"taskName", job.name.empty() ? std::string(job.job_id) : std::string(job.name)},
-                    {"measureType", 1},
-                    {"QMachineType", target->machine_type},
-                    {"shot", job.shots}};
-  if (target->chip_id != 0) {
-    body["chipId"] = target->chip_id;
-    body["isAmend"] = true;
-    body["mappingFlag"] = true;
-    body["circuitOptimization"] = true;
-  }
-  return json::serialize(body);
+  auto built = build_submission(job);
+  if (!built.body) return make_error(error_kind::permanent, built.error->message);
+  return std::move(*built.body);
 }
 
 boost::asio::awaitable<remote::api_result<std::string>> qcloud_api::post(std::string path, std::string body,
@@ -146,9 +125,7 @@ boost::asio::awaitable<remote::api_result<remote::job_state>> qcloud_api::get(st
 
 boost::asio::awaitable<remote::api_result<remote::state_page>> qcloud_api::list(std::size_t,
                                                                                std::optional<std::string>) {
-  co_return make_error(error_kind::permanent,
-                       "QCloud cannot list jobs, so a submission whose answer was lost cannot be looked up; the job is "
-                       "not sent again, so that it never runs twice");
+  co_return make_error(error_kind::permanent, "QCloud cannot list jobs");
 }
 
 boost::asio::awaitable<remote::api_result<remote::job_state>> qcloud_api::cancel(std::string) {

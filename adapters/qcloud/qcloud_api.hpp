@@ -3,43 +3,25 @@
 #include "http/http_client.hpp"
 #include "remote/provider_api.hpp"
 
-#include <array>
 #include <chrono>
-#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 
 namespace qjob::qcloud {
 
-/// A QCloud machine, as a job's `target` names it: the simulator pyqpanda3's
-/// `QCloudService.backend("origin_simulation")` runs (full amplitude,
-/// QMachineType 0), or the Wukong chip (real chip, QMachineType 5, chip 72).
-struct machine {
-  std::string_view name;
-  int machine_type;
-  int chip_id;
-  std::uint32_t qubits;
-};
-
-inline constexpr std::array<machine, 2> machines{{
-    {"origin_simulation", 0, 0, 32},
-    {"origin_wukong", 5, 72, 72},
-}};
-
-/// The machine named `target`, or nullptr.
-const machine* find_machine(std::string_view target);
-
 /// Origin QCloud's task API as pyqpanda uses it: every call a POST of JSON to
 /// `/oqcs/task/...`, the key in `Authorization: oqcs_auth=<key>` and in the body
 /// as `apiKey`, answers in the `{success, message, obj}` envelope. One circuit
-/// per job, written in OriginIR. QCloud has no job list and no cancel: list()
-/// and cancel() fail permanently, and a submission whose answer was lost cannot
-/// be looked up (the provider actor then fails the job rather than send it twice).
+/// per job, written in OriginIR (qcloud_request.hpp). QCloud has no job list
+/// and no cancel (abilities() says so; list() and cancel() fail permanently),
+/// so a submission whose answer was lost cannot be looked up: the provider
+/// actor fails the job rather than send it twice.
 class qcloud_api final : public remote::provider_api {
 public:
   qcloud_api(std::unique_ptr<http::http_client> http, std::string api_key);
 
+  remote::capabilities abilities() const override;
   remote::api_result<std::string> prepare(const remote::job_spec& job) const override;
   boost::asio::awaitable<remote::api_result<std::string>> submit(std::string prepared) override;
   boost::asio::awaitable<remote::api_result<remote::job_state>> get(std::string provider_job_id) override;

@@ -85,12 +85,30 @@ struct result_request {
   std::uint64_t shots = 0;
 };
 
+/// How a job whose submission's answer was lost is found again, so that it is
+/// never sent twice.
+enum class lost_submission_lookup : std::uint8_t {
+  list_by_qjob_id,  ///< the provider keeps our id with the job: list() finds it (IonQ's metadata)
+  get_by_qjob_id,   ///< the provider's id is ours: get(our id) finds it, and a 404 says it is not there
+  none,             ///< no way to find it: the job fails rather than risk running twice
+};
+
+/// What a provider's API can do beyond submit, get and results.
+struct capabilities {
+  bool cancel = true;  ///< cancel() exists; otherwise a job at the provider runs to its end
+  bool list = true;    ///< list() exists: the poller reads pages when many jobs are due
+  lost_submission_lookup lookup = lost_submission_lookup::list_by_qjob_id;
+};
+
 /// A provider's REST API. Runs on the I/O thread; not thread-safe. Each call
 /// is one exchange unless said otherwise; cancelling the awaiting coroutine
 /// aborts it (a cancelled submit reports outcome_unknown). Never logs.
 class provider_api {
 public:
   virtual ~provider_api() = default;
+
+  /// What this provider can do; list() and cancel() are only called when it says so.
+  virtual capabilities abilities() const = 0;
 
   /// The body of the submission of `job`, translated into the provider's format,
   /// or a permanent error naming what the provider cannot run. Pure.

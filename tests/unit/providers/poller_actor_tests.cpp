@@ -89,7 +89,7 @@ public:
     auto http = std::make_unique<qjob::http::beast_http_client>(ex, fake_.base_url());
     auto api = std::make_unique<qjob::ionq::ionq_api>(std::move(http), "test-key");
     provider_ = std::make_unique<actors::remote_provider_actor>(ex, std::move(api), fast_provider());
-    std::map<std::string, actors::remote_provider_ref> providers{{"ionq", provider_->ref()}};
+    std::map<std::string, actors::polled_provider> providers{{"ionq", {provider_->ref(), true}}};
     poller_ = std::make_unique<actors::poller_actor>(ex, std::move(providers), std::move(settings));
     provider_stopped_.emplace(spawn(provider_->run()));
     poller_stopped_.emplace(spawn(poller_->run()));
