@@ -3,20 +3,6 @@
 #include "formats/ionq_circuit_parser.hpp"
 #include "local/simulator.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
@@ -29,18 +15,12 @@
 namespace qjob::fakes {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
 namespace beast_http = boost::beast::http;
 namespace json = boost::json;
-using tcp = net::ip::tcp;
 using clock = std::chrono::steady_clock;
-using http_request = beast_http::request<beast_http::string_body>;
-using http_response = beast_http::response<beast_http::string_body>;
 
 namespace {
 
-// The spec's limit on request bodies (larger ones get 413).
-constexpr std::size_t max_body_bytes = 10u * 1024 * 1024;
 // The fake simulates every circuit exactly at creation; this keeps that cheap.
 constexpr std::uint32_t max_fake_qubits = 20;
 constexpr int completed_step = 3;
@@ -70,11 +50,7 @@ struct job_record {
   json::object probabilities;  // decimal little-endian key -> probability
 };
 
-/// The answer to one request, before faults change it.
-struct answer {
-  unsigned status = 200;
-  std::string body;
-};
+using answer = fake_answer;
 
 std::string iso_now() {
   const auto now = std::chrono::system_clock::now();
@@ -143,21 +119,22 @@ answer json_answer(unsigned status, const json::value& body) { return {status, j
 
 }  // namespace
 
-struct fake_ionq::state {
-  state(net::any_io_executor ex, fake_ionq_options opts)
-      : executor(ex), options(std::move(opts)), acceptor(ex), faults(options.faults), ids(options.seed) {}
+struct fake_ionq::state final : fake_api {
+  explicit state(fake_ionq_options opts) : options(std::move(opts)), ids(options.seed) {}
 
-  net::any_io_executor executor;
   fake_ionq_options options;
-  tcp::acceptor acceptor;
-  fault_injector faults;
-  std::vector<recorded_request> requests;
-  std::uint64_t connections = 0;
   std::map<std::string, job_record> jobs;
   std::uint64_t next_seq = 1;
   std::mt19937_64 ids;
-  // Open sessions' streams, and whether each waits for its next request.
-  std::map<std::uint64_t, std::pair<beast::tcp_stream*, bool>> sessions;
+
+  std::optional<std::string> api_path(std::string_view path) const override {
+    if (path == "/v0.4" || path.starts_with("/v0.4/")) return std::string(path.substr(5));
+    return std::nullopt;
+  }
+  bool authorized(const http_request& req) const override {
+    return req[beast_http::field::authorization] == "apiKey " + options.api_key;
+  }
+  answer error(unsigned status) const override { return error_answer(status); }
 
   std::string new_id() {
     const std::uint64_t a = ids();
@@ -258,8 +235,8 @@ struct fake_ionq::state {
   answer get_probabilities(const std::string& id);
   answer list_jobs(const boost::urls::url_view& url);
   answer cancel_job(const std::string& id);
-  answer route(const http_request& req, recorded_request& record);
-  answer hook(const http_request& req, const std::string& path);
+  answer route(const http_request& req, recorded_request& record) override;
+  std::optional<answer> hook(const http_request& req, std::string_view path) override;
 };
 
 namespace {
@@ -519,34 +496,13 @@ answer fake_ionq::state::cancel_job(const std::string& id) {
   return json_answer(200, json::object{{"id", job.id}, {"status", "canceled"}});
 }
 
-answer fake_ionq::state::hook(const http_request& req, const std::string& path) {
-  if (req.method() == beast_http::verb::get && path == "/_fake/requests") {
-    json::array out;
-    for (const auto& r : requests) {
-      out.push_back(json::object{{"method", r.method},
-                                 {"target", r.target},
-                                 {"path", r.path},
-                                 {"authorized", r.authorized},
-                                 {"connection", r.connection},
-                                 {"qjob_id", r.qjob_id},
-                                 {"created_job", r.created_job},
-                                 {"fault", r.fault},
-                                 {"status", r.status}});
-    }
-    return json_answer(200, out);
-  }
+std::optional<answer> fake_ionq::state::hook(const http_request& req, std::string_view path) {
   if (req.method() == beast_http::verb::get && path == "/_fake/jobs") {
     json::array out;
     for (auto& [id, job] : jobs) out.push_back(job_json(job));
     return json_answer(200, out);
   }
-  if (req.method() == beast_http::verb::put && path == "/_fake/faults") {
-    auto parsed = parse_fault_spec(req.body());
-    if (auto* problem = std::get_if<std::string>(&parsed)) return bad_request(*problem, "faults");
-    faults.reset(std::get<fault_plan>(std::move(parsed)));
-    return json_answer(200, json::object{{"ok", true}});
-  }
-  return error_answer(404);
+  return std::nullopt;
 }
 
 answer fake_ionq::state::route(const http_request& req, recorded_request& record) {
@@ -573,191 +529,40 @@ answer fake_ionq::state::route(const http_request& req, recorded_request& record
   return error_answer(404);
 }
 
-namespace {
-
-http_response make_response(const answer& a, bool keep_alive) {
-  http_response response{static_cast<beast_http::status>(a.status), 11};
-  response.set(beast_http::field::content_type, "application/json");
-  response.set("x-request-id", "fake");
-  response.body() = a.body;
-  response.keep_alive(keep_alive);
-  response.prepare_payload();
-  return response;
-}
-
-void reset_connection(beast::tcp_stream& stream) {
-  boost::system::error_code ignored;
-  // SO_LINGER 0: close() sends RST, as a crashed proxy would.
-  stream.socket().set_option(tcp::socket::linger(true, 0), ignored);
-  stream.socket().close(ignored);
-}
-
-net::awaitable<void> serve_session(std::shared_ptr<fake_ionq::state> s, tcp::socket socket, std::uint64_t id) {
-  beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer;
-  s->sessions[id] = {&stream, true};
-  // Unregisters the stream however the frame ends, even destroyed unresumed with its io_context.
-  struct unregister {
-    fake_ionq::state& s;
-    std::uint64_t id;
-    ~unregister() { s.sessions.erase(id); }
-  } registration{*s, id};
-  for (;;) {
-    beast_http::request_parser<beast_http::string_body> parser;
-    parser.body_limit(max_body_bytes);
-    s->sessions[id].second = buffer.size() == 0;
-    stream.expires_after(std::chrono::seconds(60));
-    auto [read_error, read_bytes] =
-        co_await beast_http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
-    s->sessions[id].second = false;
-    if (read_error == beast_http::error::body_limit) {
-      const auto too_large = error_answer(413);
-      auto response = make_response(too_large, false);
-      co_await beast_http::async_write(stream, response, net::as_tuple(net::use_awaitable));
-      break;
-    }
-    if (read_error) break;
-    http_request req = parser.release();
-
-    std::string path(req.target().substr(0, req.target().find('?')));
-    if (path.starts_with("/_fake/")) {
-      const auto hooked = s->hook(req, path);
-      auto response = make_response(hooked, req.keep_alive());
-      auto [write_error, written] =
-          co_await beast_http::async_write(stream, response, net::as_tuple(net::use_awaitable));
-      if (write_error || !req.keep_alive()) break;
-      continue;
-    }
-
-    recorded_request record;
-    record.method = std::string(req.method_string());
-    record.target = std::string(req.target());
-    if (path.starts_with("/v0.4/") || path == "/v0.4") {
-      record.path = path.substr(5);
-    } else {
-      record.path = "/unversioned" + path;  // routes nowhere: 404
-    }
-    const std::string expected_auth = "apiKey " + s->options.api_key;
-    record.authorized = req[beast_http::field::authorization] == expected_auth;
-    record.content_type = std::string(req[beast_http::field::content_type]);
-    record.user_agent = std::string(req[beast_http::field::user_agent]);
-    record.connection = id;
-    const auto fault = s->faults.pick(record.method, record.path);
-    if (fault) record.fault = std::string(fault_name(fault->kind));
-
-    if (fault && fault->kind == fault_kind::slow) {
-      net::steady_timer timer(s->executor, fault->delay);
-      auto [timer_error] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
-      if (timer_error) break;
-    }
-    if (fault && (fault->kind == fault_kind::reset || fault->kind == fault_kind::garbage)) {
-      s->requests.push_back(std::move(record));
-      if (fault->kind == fault_kind::garbage) {
-        const std::string garbage = "this is not an HTTP response\r\n\r\n";
-        co_await net::async_write(stream, net::buffer(garbage), net::as_tuple(net::use_awaitable));
-        boost::system::error_code ignored;
-        stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        stream.socket().close(ignored);
-      } else {
-        reset_connection(stream);
-      }
-      break;
-    }
-
-    answer result;
-    if (fault && fault->kind == fault_kind::status) {
-      result = error_answer(fault->status);
-    } else {
-      result = s->route(req, record);
-      if (fault && fault->kind == fault_kind::accept_502) result = error_answer(502);
-      if (fault && fault->kind == fault_kind::malformed) result.body.resize(result.body.size() / 2);
-    }
-    if (fault && fault->kind == fault_kind::accept_reset) {
-      s->requests.push_back(std::move(record));
-      reset_connection(stream);
-      break;
-    }
-    record.status = result.status;
-    s->requests.push_back(std::move(record));
-    auto response = make_response(result, req.keep_alive());
-    if (fault && fault->kind == fault_kind::status && fault->retry_after_s > 0)
-      response.set(beast_http::field::retry_after, std::to_string(fault->retry_after_s));
-    auto [write_error, written] = co_await beast_http::async_write(stream, response, net::as_tuple(net::use_awaitable));
-    if (write_error || !req.keep_alive()) break;
-  }
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-}
-
-net::awaitable<void> accept_connections(std::shared_ptr<fake_ionq::state> s) {
-  for (;;) {
-    auto [ec, socket] = co_await s->acceptor.async_accept(net::as_tuple(net::use_awaitable));
-    if (ec == net::error::operation_aborted || !s->acceptor.is_open()) co_return;
-    if (ec) continue;
-    const auto id = ++s->connections;
-    // A session's failure ends that connection only.
-    net::co_spawn(s->executor, serve_session(s, std::move(socket), id), [](std::exception_ptr) {});
-  }
-}
-
-}  // namespace
-
 fake_ionq::fake_ionq(net::any_io_executor executor, fake_ionq_options options)
-    : state_(std::make_shared<state>(executor, std::move(options))) {
-  const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), state_->options.port);
-  state_->acceptor.open(endpoint.protocol());
-  state_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-  state_->acceptor.bind(endpoint);
-  state_->acceptor.listen(net::socket_base::max_listen_connections);
-}
+    : state_(std::make_shared<state>(std::move(options))),
+      server_(executor, state_, state_->options.port, state_->options.faults) {}
 
-fake_ionq::~fake_ionq() { stop(); }
+fake_ionq::~fake_ionq() = default;
 
-void fake_ionq::start() {
-  net::co_spawn(state_->executor, accept_connections(state_), [](std::exception_ptr e) {
-    if (e) std::rethrow_exception(e);
-  });
-}
+void fake_ionq::start() { server_.start(); }
 
-void fake_ionq::stop() {
-  boost::system::error_code ignored;
-  state_->acceptor.close(ignored);
-  for (auto& [id, session] : state_->sessions) session.first->socket().close(ignored);
-}
+void fake_ionq::stop() { server_.stop(); }
 
-unsigned short fake_ionq::port() const {
-  boost::system::error_code ignored;
-  return state_->acceptor.local_endpoint(ignored).port();
-}
+unsigned short fake_ionq::port() const { return server_.port(); }
 
-std::string fake_ionq::base_url() const { return "http://127.0.0.1:" + std::to_string(port()) + "/v0.4"; }
+std::string fake_ionq::base_url() const { return server_.origin() + "/v0.4"; }
 
-void fake_ionq::set_faults(fault_plan plan) { state_->faults.reset(std::move(plan)); }
+void fake_ionq::set_faults(fault_plan plan) { server_.set_faults(std::move(plan)); }
 
-void fake_ionq::add_fault(fault_rule rule) { state_->faults.add(std::move(rule)); }
+void fake_ionq::add_fault(fault_rule rule) { server_.add_fault(std::move(rule)); }
 
-void fake_ionq::close_idle_connections() {
-  boost::system::error_code ignored;
-  for (auto& [id, session] : state_->sessions)
-    if (session.second) session.first->socket().close(ignored);
-}
+void fake_ionq::close_idle_connections() { server_.close_idle_connections(); }
 
-const std::vector<recorded_request>& fake_ionq::requests() const { return state_->requests; }
+const std::vector<recorded_request>& fake_ionq::requests() const { return server_.requests(); }
 
 std::size_t fake_ionq::count(const std::string& method, const std::string& path_prefix) const {
-  return static_cast<std::size_t>(std::count_if(state_->requests.begin(), state_->requests.end(), [&](const auto& r) {
-    return r.method == method && r.path.starts_with(path_prefix);
-  }));
+  return server_.count(method, path_prefix);
 }
 
 std::map<std::string, std::size_t> fake_ionq::creates_by_qjob_id() const {
   std::map<std::string, std::size_t> out;
-  for (const auto& r : state_->requests)
+  for (const auto& r : server_.requests())
     if (!r.created_job.empty() && !r.qjob_id.empty()) ++out[r.qjob_id];
   return out;
 }
 
-std::uint64_t fake_ionq::connections_accepted() const { return state_->connections; }
+std::uint64_t fake_ionq::connections_accepted() const { return server_.connections_accepted(); }
 
 std::size_t fake_ionq::job_count() const { return state_->jobs.size(); }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "fakes/fault_plan.hpp"
+#include "fakes/fake_http_server.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -36,21 +36,6 @@ struct fake_ionq_options {
   fault_plan faults;
 };
 
-/// One request the fake received, faulted or not.
-struct recorded_request {
-  std::string method;
-  std::string target;        ///< path and query as sent
-  std::string path;          ///< path without the query and without "/v0.4"
-  bool authorized = false;   ///< carried the right `Authorization: apiKey` header
-  std::string content_type;
-  std::string user_agent;
-  std::uint64_t connection = 0;  ///< which accepted connection (1, 2, ...) carried it
-  std::string qjob_id;       ///< `metadata.qjob_id` of a POST /jobs body, if any
-  std::string created_job;   ///< the id of the job a POST created, if it did
-  std::string fault;         ///< fault_name() of the fault that hit it, or empty
-  unsigned status = 0;       ///< the status answered; 0 when none was (reset, garbage)
-};
-
 /// A fake IonQ Quantum Cloud v0.4 server on 127.0.0.1, speaking the API as the
 /// published spec and its example payloads show:
 /// - `POST /v0.4/jobs` with ionq.circuit.v1 or ionq.multi-circuit.v1 bodies (QIS
@@ -66,12 +51,11 @@ struct recorded_request {
 /// - `PUT /v0.4/jobs/{id}/status/cancel`: a job not yet final becomes `canceled`; a
 ///   final one stays as it was, though the answer says `canceled` (re-read the job);
 /// - errors as the spec's `{error, message, statusCode}`: 400, 401, 404, 413.
-/// Test hooks, without auth or faults: `GET /_fake/requests` (the record as JSON),
-/// `GET /_fake/jobs`, `PUT /_fake/faults` (body: a fault spec replacing the plan).
+/// Served by a fake_http_server (faults, record, its test hooks), with one hook
+/// of its own: `GET /_fake/jobs`.
 ///
 /// Runs on the executor given (one thread); the object's methods must be called
-/// there too. Sessions share the fake's state by shared_ptr, so destroying the fake
-/// (or its io_context) with connections still open is safe.
+/// there too.
 class fake_ionq {
 public:
   /// Binds and listens at once (throws boost::system::system_error when it cannot);
@@ -113,12 +97,10 @@ public:
   /// A job's status now (without counting as an observation), or nullopt if unknown.
   std::optional<std::string> job_status(const std::string& id) const;
 
-  /// The jobs, fault plan, record and open sessions, shared with the session
-  /// coroutines (defined in the .cpp; public only so that they can name it).
-  struct state;
-
 private:
+  struct state;  // the jobs, and the API the server serves
   std::shared_ptr<state> state_;
+  fake_http_server server_;
 };
 
 }  // namespace qjob::fakes
