@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace qjob::azure {
@@ -147,7 +148,8 @@ net::awaitable<remote::api_result<std::string>> entra_token::fetch(http::http_cl
     if (token == nullptr || !token->is_string() || token->get_string().empty() || !lifetime || *lifetime <= 0) {
       error = make_error(remote::error_kind::transient, "Microsoft Entra's token answer cannot be read");
     } else {
-      const std::chrono::seconds life{*lifetime};
+      // A day at most: a token is never kept longer, whatever the answer says.
+      const std::chrono::seconds life{std::min<std::int64_t>(*lifetime, 86'400)};
       const auto margin = life > credentials_.refresh_margin ? credentials_.refresh_margin : life / 2;
       token_ = std::string(token->get_string());
       refresh_at_ = asked + life - margin;
