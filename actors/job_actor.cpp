@@ -221,13 +221,16 @@ net::awaitable<void> job_actor::submit() {
   // the job may be at the provider, so it is looked up there before it is sent.
   const bool reconcile = job_.run.submit_intent;
   if (!reconcile) {
-    // Recorded once: tries after a failure keep the intent as it is, so that a
-    // provider down for hours adds nothing to the job's history.
+    // A transition once: tries after a refusal only set the intent again, so
+    // that a provider down for hours adds nothing to the job's history.
+    const bool first_try = job_.run.provider_status != "submitting";
     job_.run.submit_intent = true;
-    job_.run.provider_status = "submitting";
-    job_.run.submitted_at = now_micros();
-    job_.run.attempts += 1;
-    const bool recorded = co_await commit(true);
+    if (first_try) {
+      job_.run.provider_status = "submitting";
+      job_.run.submitted_at = now_micros();
+      job_.run.attempts += 1;
+    }
+    const bool recorded = co_await commit(first_try);
     if (!recorded) {
       done_ = true;
       co_return;
@@ -287,6 +290,14 @@ net::awaitable<void> job_actor::handle(submission_answered& answer) {
     co_return;
   }
   const auto& failure = *outcome.failure;
+  if (failure.kind == remote_failure_kind::unconfirmed) {
+    // Perhaps at the provider, perhaps not, and no way to know: sending it
+    // again could run it twice.
+    job_.run.submit_intent = false;
+    storage::job_error error{"submission_unconfirmed", failure.message};
+    co_await finish(job_status::failed, std::move(error), std::nullopt);
+    co_return;
+  }
   if (failure.kind == remote_failure_kind::permanent) {
     // Refused: the provider has no such job, so no intent is left to reconcile.
     job_.run.submit_intent = false;
@@ -298,8 +309,17 @@ net::awaitable<void> job_actor::handle(submission_answered& answer) {
     }
     co_return;
   }
-  // Transient, or our key refused: the job stays waiting (the intent stays too, so
-  // the next try looks for it at the provider first).
+  // Transient, or our key refused: the job stays waiting. The intent stays too,
+  // so that the next try looks for it at the provider first, unless the
+  // provider surely does not have it.
+  if (failure.job_absent) {
+    job_.run.submit_intent = false;
+    const bool recorded = co_await commit(false);
+    if (!recorded) {
+      done_ = true;
+      co_return;
+    }
+  }
   retry_later(failure);
 }
 

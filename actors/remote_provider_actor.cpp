@@ -305,14 +305,7 @@ net::awaitable<remote_provider_actor::call_result<std::string>> remote_provider_
       if (got.error().status == 404) co_return std::string();
       co_return std::move(got.error());
     }
-    case remote::lost_submission_lookup::none: {
-      remote::api_error refusal{remote::error_kind::permanent,
-                                "the submission to " + settings_.name +
-                                    " was not confirmed (its answer was lost, or qjobd stopped), and " + settings_.name +
-                                    " cannot look jobs up: the job is not sent again, so that it never runs twice",
-                                0, std::nullopt};
-      co_return refusal;
-    }
+    case remote::lost_submission_lookup::none:  // serve_submit never looks then
     case remote::lost_submission_lookup::list_by_qjob_id:
       break;
   }
@@ -361,6 +354,15 @@ net::awaitable<void> remote_provider_actor::serve_submit(submit_job request) {
     not_before = std::max(not_before, uncertain->second + settings_.reconcile_settle);
   std::string last_failure = "no answer";
   for (unsigned round = 0; round < std::max(settings_.max_attempts, 1u); ++round) {
+    if (reconcile && api_->abilities().lookup == remote::lost_submission_lookup::none) {
+      remote_failure unconfirmed{remote_failure_kind::unconfirmed,
+                                 "the submission to " + settings_.name +
+                                     " was not confirmed (its answer was lost, or qjobd stopped during it), and " +
+                                     settings_.name +
+                                     " cannot look jobs up: the job is not sent again, so that it never runs twice"};
+      request.reply.set(failed<submitted_job>(std::move(unconfirmed)));
+      co_return;
+    }
     if (reconcile) {
       auto found = co_await find_submitted(request.job_id);
       if (found && found->empty() && clock::now() < not_before) {
@@ -391,7 +393,10 @@ net::awaitable<void> remote_provider_actor::serve_submit(submit_job request) {
       co_return;
     }
     if (sent.error().kind != remote::error_kind::outcome_unknown) {
-      request.reply.set(failed<submitted_job>(to_failure(sent.error())));
+      // Not there before this request (never sent, or looked up), and refused now.
+      auto failure = to_failure(sent.error());
+      failure.job_absent = true;
+      request.reply.set(failed<submitted_job>(std::move(failure)));
       co_return;
     }
     last_failure = sent.error().message;

@@ -108,8 +108,8 @@ private:
   std::invoke_result_t<Op&, remote::provider_api&> call(Op op);
 
   /// Our job at the provider, found the way the provider allows (its list, or a
-  /// GET of our id): its provider id, or "" when it is not there; a permanent
-  /// error when the provider has no way to find it.
+  /// GET of our id): its provider id, or "" when it is not there. Not for a
+  /// provider that cannot look jobs up.
   net::awaitable<call_result<std::string>> find_submitted(std::string job_id);
 
   /// Waits for a token of the rate limiter.

@@ -20,12 +20,16 @@ enum class remote_failure_kind : std::uint8_t {
   transient,    ///< still failing when the retry budget ran out: try again later
   permanent,    ///< the provider refused the request: fail the job with `message`
   credentials,  ///< the provider refused our key: the provider is unhealthy, the job waits
+  unconfirmed,  ///< the job may or may not be at the provider, which cannot tell: fail it rather than send it twice
 };
 
 /// A failed request: its kind and the provider's message (never a key or a body).
 struct remote_failure {
   remote_failure_kind kind = remote_failure_kind::transient;
   std::string message;
+  /// A submission's failure that leaves the job surely not at the provider (its
+  /// last request was refused outright): the next try needs no lookup first.
+  bool job_absent = false;
 };
 
 /// A reply: the value, or why there is none.

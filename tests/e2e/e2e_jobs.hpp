@@ -150,4 +150,27 @@ inline void wait_status(const test::daemon_process& daemon, const std::string& i
   eventually([&] { return text(get_job(daemon, id), "status") == status; }, "job " + id + " is " + status);
 }
 
+/// GET /v1/jobs/{id}/result, expecting 200.
+inline json::object result_of(const test::daemon_process& daemon, const std::string& id) {
+  auto answer = daemon.get("/v1/jobs/" + id + "/result");
+  BOOST_TEST_REQUIRE(answer.status == 200u, "result of " << id << ": " << answer.body);
+  return answer.json().as_object();
+}
+
+/// Provider `name` as GET /v1/targets shows it.
+inline json::object provider_of(const test::daemon_process& daemon, const std::string& name) {
+  auto answer = daemon.get("/v1/targets");
+  BOOST_TEST_REQUIRE(answer.status == 200u, answer.body);
+  const auto body = answer.json();
+  for (const auto& provider : body.at("providers").as_array())
+    if (text(provider.as_object(), "name") == name) return provider.as_object();
+  BOOST_FAIL("no provider " << name << " in " << answer.body);
+  return {};
+}
+
+/// The `health` object of provider `name` in GET /v1/targets.
+inline json::object health_of(const test::daemon_process& daemon, const std::string& name) {
+  return provider_of(daemon, name).at("health").as_object();
+}
+
 }  // namespace qjob::e2e

@@ -6,7 +6,7 @@
 // one twice at the provider.
 
 #include "e2e_jobs.hpp"
-#include "fake_ionq_thread.hpp"
+#include "fake_thread.hpp"
 
 #include "fakes/fault_plan.hpp"
 #include "support/daemon_process.hpp"
@@ -41,12 +41,6 @@ std::string ionq_config(const fake_ionq_thread& fake, const key_file& key, const
          provider_keys;
 }
 
-fakes::fault_plan faults(const std::string& spec) {
-  auto parsed = fakes::parse_fault_spec(spec);
-  BOOST_TEST_REQUIRE(std::holds_alternative<fakes::fault_plan>(parsed), "fault spec: " << spec);
-  return std::get<fakes::fault_plan>(std::move(parsed));
-}
-
 json::object ionq_job(json::value input, json::object fields = {}) {
   fields["provider"] = "ionq";
   return job_of(std::move(input), std::move(fields));
@@ -55,23 +49,6 @@ json::object ionq_job(json::value input, json::object fields = {}) {
 /// How many jobs the fake created for each of our ids.
 std::map<std::string, std::size_t> creates(fake_ionq_thread& fake) {
   return fake.call([](fakes::fake_ionq& f) { return f.creates_by_qjob_id(); });
-}
-
-json::object result_of(const daemon_process& daemon, const std::string& id) {
-  auto answer = daemon.get("/v1/jobs/" + id + "/result");
-  BOOST_TEST_REQUIRE(answer.status == 200u, "result of " << id << ": " << answer.body);
-  return answer.json().as_object();
-}
-
-/// The `health` object of provider `name` in GET /v1/targets.
-json::object health_of(const daemon_process& daemon, const std::string& name) {
-  auto answer = daemon.get("/v1/targets");
-  BOOST_TEST_REQUIRE(answer.status == 200u, answer.body);
-  const auto body = answer.json();
-  for (const auto& provider : body.at("providers").as_array())
-    if (text(provider.as_object(), "name") == name) return provider.at("health").as_object();
-  BOOST_FAIL("no provider " << name << " in " << answer.body);
-  return {};
 }
 
 }  // namespace

@@ -1,14 +1,16 @@
 #pragma once
 
-// The fake IonQ server (tests/fakes) on a thread of its own, for suites that
-// drive the real qjobd against it: qjobd reaches it over loopback like IonQ,
+// A fake provider (tests/fakes) on a thread of its own, for suites that drive
+// the real qjobd against it: qjobd reaches it over loopback like the provider,
 // the test reads its record through call().
 
 #include "fakes/fake_ionq.hpp"
+#include "fakes/fake_qcloud.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -17,21 +19,24 @@
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <variant>
 #include <unistd.h>
 
 namespace qjob::e2e {
 
-class fake_ionq_thread {
+/// `Fake` is fakes::fake_ionq, fakes::fake_qcloud, ...; `Options` its options.
+template <class Fake, class Options>
+class fake_thread {
 public:
-  explicit fake_ionq_thread(fakes::fake_ionq_options options = {})
+  explicit fake_thread(Options options = {})
       : fake_(io_.get_executor(), std::move(options)), base_url_(fake_.base_url()) {
     fake_.start();
     thread_ = std::thread([this] { io_.run(); });
   }
-  fake_ionq_thread(const fake_ionq_thread&) = delete;
-  fake_ionq_thread& operator=(const fake_ionq_thread&) = delete;
-  ~fake_ionq_thread() {
-    call([](fakes::fake_ionq& fake) {
+  fake_thread(const fake_thread&) = delete;
+  fake_thread& operator=(const fake_thread&) = delete;
+  ~fake_thread() {
+    call([](Fake& fake) {
       fake.stop();
       return 0;
     });
@@ -43,7 +48,7 @@ public:
   const std::string& base_url() const { return base_url_; }
 
   /// Runs `f(fake)` on the fake's thread and returns its result.
-  template <class F, class result = std::invoke_result_t<F&, fakes::fake_ionq&>>
+  template <class F, class result = std::invoke_result_t<F&, Fake&>>
   result call(F f) {
     std::packaged_task<result()> task([&] { return f(fake_); });
     auto answer = task.get_future();
@@ -54,10 +59,20 @@ public:
 private:
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
-  fakes::fake_ionq fake_;
+  Fake fake_;
   std::string base_url_;
   std::thread thread_;
 };
+
+/// The plan a fault spec (fakes::parse_fault_spec) describes.
+inline fakes::fault_plan faults(const std::string& spec) {
+  auto parsed = fakes::parse_fault_spec(spec);
+  BOOST_TEST_REQUIRE(std::holds_alternative<fakes::fault_plan>(parsed), "fault spec: " << spec);
+  return std::get<fakes::fault_plan>(std::move(parsed));
+}
+
+using fake_ionq_thread = fake_thread<fakes::fake_ionq, fakes::fake_ionq_options>;
+using fake_qcloud_thread = fake_thread<fakes::fake_qcloud, fakes::fake_qcloud_options>;
 
 /// A file holding an API key, removed afterwards.
 class key_file {
