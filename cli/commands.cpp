@@ -392,6 +392,26 @@ int status(http_client& client, options const& opts) {
     return job_failed(*job) ? exit_job_failed : exit_ok;
 }
 
+int query(http_client& client, options const& opts) {
+    auto job = parse_ok_object(client.get(job_path(opts.id) + "?history=1", request_timeout));
+    if (!job) {
+        return report(job.error());
+    }
+    if (!opts.json) {
+        std::cout << render_provider_view(*job);
+        return exit_ok;
+    }
+    json::object view;
+    for (const char* key : {"id", "status", "provider", "target", "provider_job_id", "provider_status", "usage", "error",
+                            "submitted_at", "started_at", "finished_at", "history"}) {
+        if (auto const* value = job->if_contains(key)) {
+            view[key] = *value;
+        }
+    }
+    std::cout << pretty_json(view);
+    return exit_ok;
+}
+
 int list(http_client& client, options const& opts, bool limit_given) {
     std::string query;
     auto add = [&query](char const* key, std::string const& value) {
@@ -681,6 +701,10 @@ int run_qjobctl(int argc, char** argv) {
     status_cmd->add_option("ID", opts.id, "the job id")->required();
     status_cmd->add_flag("--history", opts.history, "add every state change with its time");
 
+    auto* query_cmd = app.add_subcommand(
+        "query", "show what the provider last said of a job: its id there, its own status word, usage, errors");
+    query_cmd->add_option("ID", opts.id, "the job id")->required();
+
     auto* list_cmd = app.add_subcommand("list", "list jobs, newest first");
     list_cmd->add_option("--status", opts.status, "waiting, executing, succeeded, failed or cancelled");
     list_cmd->add_option("--provider", opts.provider, "only this provider's jobs");
@@ -747,6 +771,9 @@ int run_qjobctl(int argc, char** argv) {
     }
     if (status_cmd->parsed()) {
         return status(client, opts);
+    }
+    if (query_cmd->parsed()) {
+        return query(client, opts);
     }
     if (list_cmd->parsed()) {
         return list(client, opts, limit_opt->count() > 0);

@@ -309,6 +309,36 @@ std::string render_job(json::object const& job) {
     return out;
 }
 
+std::string render_provider_view(json::object const& job) {
+    std::vector<std::pair<std::string, std::string>> lines;
+    lines.emplace_back("id", cell_text(job, "id"));
+    lines.emplace_back("status", cell_text(job, "status"));
+    lines.emplace_back("provider", cell_text(job, "provider") + "/" + cell_text(job, "target"));
+    auto const provider_id = cell_text(job, "provider_job_id");
+    lines.emplace_back("provider job id", provider_id.empty() ? "- (not at the provider)" : provider_id);
+    lines.emplace_back("provider status", cell_text(job, "provider_status"));
+    if (auto const* usage = job.if_contains("usage"); usage != nullptr && !usage->is_null()) {
+        lines.emplace_back("usage", json::serialize(*usage));
+    }
+    if (auto const* error = job.if_contains("error"); error != nullptr && error->is_object()) {
+        lines.emplace_back("error",
+                           cell_text(error->get_object(), "code") + ": " + cell_text(error->get_object(), "message"));
+    }
+    std::string out = aligned_block(lines);
+    if (auto const* history = job.if_contains("history"); history != nullptr && history->is_array()) {
+        std::vector<std::vector<std::string>> rows;
+        for (auto const& item : history->get_array()) {
+            if (item.is_object()) {
+                auto const& step = item.get_object();
+                rows.push_back({cell_text(step, "at"), cell_text(step, "provider_status"), cell_text(step, "status")});
+            }
+        }
+        out += '\n';
+        out += render_table({{"AT"}, {"PROVIDER STATUS"}, {"STATUS"}}, rows);
+    }
+    return out;
+}
+
 std::string render_results(json::object const& result) {
     auto const* results = result.if_contains("results");
     if (results == nullptr || !results->is_array() || results->get_array().empty()) {

@@ -39,6 +39,11 @@ std::string render_job_list(boost::json::array const& jobs);
 /// table when the job carries `history`.
 std::string render_job(boost::json::object const& job);
 
+/// The `qjobctl query` block of a job read with its history: where it runs,
+/// the provider's id and last word on it, what it reported on usage, its error,
+/// then the provider's words in order (AT, PROVIDER STATUS, STATUS).
+std::string render_provider_view(boost::json::object const& job);
+
 /// The `qjobctl result` tables of a `GET /v1/jobs/{id}/result` answer: per
 /// circuit (headed "circuit N:" when there are several), OUTCOME, COUNT and
 /// PROBABILITY, most frequent first (then most probable, then by outcome). COUNT

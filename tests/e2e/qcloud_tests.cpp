@@ -9,12 +9,15 @@
 #include "e2e_jobs.hpp"
 #include "fake_thread.hpp"
 
+#include "support/child_process.hpp"
 #include "support/daemon_process.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <fstream>
+#include <future>
 #include <map>
 #include <random>
 #include <string>
@@ -182,6 +185,54 @@ BOOST_AUTO_TEST_CASE(a_cancel_is_honoured_while_the_job_waits_here_and_refused_o
   const auto created = creates(fake);
   BOOST_TEST(!created.contains(queued));
   BOOST_TEST(created.at(computing) == 1u);
+  BOOST_TEST(daemon.terminate() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(qjobctl_result_blocks_until_the_job_ends_and_status_and_query_show_qclouds_word) {
+  fakes::fake_qcloud_options held;
+  held.hold_at = 2;  // COMPUTING until released
+  fake_qcloud_thread fake(std::move(held));
+  key_file key("test-key");
+  daemon_process daemon(daemon_options{.config = qcloud_config(fake, key)});
+  const auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--socket", daemon.socket().string()});
+    return test::run_qjobctl(args, {{"QJOBD_SOCKET", std::nullopt}});
+  };
+
+  const auto id = text(submit(daemon, qcloud_job(bell_input(), {{"shots", 64}})), "id");
+  eventually([&] { return text(get_job(daemon, id), "provider_status") == "COMPUTING"; }, "the job computes");
+  const auto task = text(get_job(daemon, id), "provider_job_id");
+
+  // query: QCloud's task id and its own word, then its words in order.
+  const auto query = ctl({"query", id});
+  BOOST_TEST(query.exit_code == 0, query.err);
+  BOOST_TEST(query.out.find(task) != std::string::npos, query.out);
+  BOOST_TEST(query.out.find("COMPUTING") != std::string::npos, query.out);
+  BOOST_TEST(query.out.find("WAITING") != std::string::npos, "the history shows the earlier word: " << query.out);
+  const auto query_json = ctl({"query", id, "--json"});
+  BOOST_TEST_REQUIRE(query_json.exit_code == 0, query_json.err);
+  const auto view = json::parse(query_json.out).as_object();
+  BOOST_TEST(text(view, "provider_status") == "COMPUTING");
+  BOOST_TEST(text(view, "provider_job_id") == task);
+  BOOST_TEST(view.at("history").as_array().size() >= 2u);
+
+  // result: blocks while QCloud computes, like QCloudJob.result(), and prints the
+  // outcomes once the job is done.
+  auto waiting = std::async(std::launch::async, [&] { return ctl({"result", id}); });
+  BOOST_TEST((waiting.wait_for(700ms) == std::future_status::timeout), "result waits for the job");
+  fake.call([](fakes::fake_qcloud& f) {
+    f.release_held();
+    return 0;
+  });
+  const auto result = waiting.get();
+  BOOST_TEST(result.exit_code == 0, result.err);
+  BOOST_TEST(result.out.find("00") != std::string::npos, result.out);
+  BOOST_TEST(result.out.find("11") != std::string::npos, result.out);
+
+  const auto status = ctl({"status", id});
+  BOOST_TEST(status.exit_code == 0, status.err);
+  BOOST_TEST(status.out.find("succeeded") != std::string::npos, status.out);
+  BOOST_TEST(status.out.find("FINISHED") != std::string::npos, status.out);
   BOOST_TEST(daemon.terminate() == 0);
 }
 
