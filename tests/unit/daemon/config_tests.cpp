@@ -106,8 +106,8 @@ max_qubits = 20
   BOOST_TEST(config.find_provider("local") == nullptr);
 }
 
-/// The commented IonQ example of etc/qjobd.toml, uncommented.
-std::string shipped_ionq_example() {
+/// The commented provider examples of etc/qjobd.toml (IonQ, QCloud), uncommented.
+std::string shipped_provider_examples() {
   std::ifstream in(std::filesystem::path(QJOB_SOURCE_DIR) / "etc/qjobd.toml");
   std::string line;
   std::string example;
@@ -115,14 +115,15 @@ std::string shipped_ionq_example() {
   while (std::getline(in, line)) {
     if (line == "#[[providers]]") inside = true;
     if (!inside) continue;
-    if (line.rfind("##", 0) == 0 || line.rfind("#", 0) != 0) continue;
+    // "#key = value" lines; "## note" and "# prose" lines are comments of the file.
+    if (line.size() < 2 || line[0] != '#' || line[1] == '#' || line[1] == ' ') continue;
     example += line.substr(1) + "\n";
   }
   return example;
 }
 
-BOOST_AUTO_TEST_CASE(the_shipped_ionq_example_shows_the_defaults) {
-  temp_config file("default_provider = \"ionq\"\n" + shipped_ionq_example());
+BOOST_AUTO_TEST_CASE(the_shipped_provider_examples_show_the_defaults) {
+  temp_config file("default_provider = \"ionq\"\n" + shipped_provider_examples());
   auto config = load_config(file.path());
   const auto* ionq = config.find_provider("ionq");
   BOOST_REQUIRE(ionq != nullptr);
@@ -143,6 +144,21 @@ BOOST_AUTO_TEST_CASE(the_shipped_ionq_example_shows_the_defaults) {
   BOOST_TEST(ionq->retry_budget.count() == plain->retry_budget.count());
   BOOST_TEST(ionq->breaker_threshold == plain->breaker_threshold);
   BOOST_TEST(ionq->breaker_cool_down.count() == plain->breaker_cool_down.count());
+
+  const auto* qcloud = config.find_provider("qcloud");
+  BOOST_REQUIRE(qcloud != nullptr);
+  BOOST_TEST(qcloud->type == "qcloud");
+  BOOST_TEST(qcloud->api_key_file == "qcloud-api-key");
+  BOOST_TEST(qcloud->max_in_flight == plain->max_in_flight);
+  BOOST_TEST(qcloud->requests_per_second == plain->requests_per_second);
+}
+
+BOOST_AUTO_TEST_CASE(a_qcloud_provider_needs_its_base_url) {
+  temp_config file("[[providers]]\nname = \"qcloud\"\ntype = \"qcloud\"\napi_key_env = \"QCLOUD_API_KEY\"\n");
+  BOOST_CHECK_EXCEPTION(load_config(file.path()), config_error, [](const config_error& e) {
+    const std::string message = e.what();
+    return message.find("qcloud") != std::string::npos && message.find("base_url") != std::string::npos;
+  });
 }
 
 BOOST_AUTO_TEST_CASE(ionq_keys_are_read) {
