@@ -233,8 +233,10 @@ net::awaitable<remote::api_result<std::string>> azure_api::results(remote::resul
   if (!job) co_return job.error();
   if (job->mapping.state != "succeeded")
     co_return refused("job " + job->id + " has no results: it is " + job->status);
-  if (job->output_data_uri.empty())
-    co_return unreadable("job " + job->id + " names no outputDataUri yet", exchange{"GET jobs"});
+  if (job->output_data_uri.empty()) {
+    const exchange read_ex{"GET jobs/" + job->id};
+    co_return unreadable("job " + job->id + " names no outputDataUri yet", read_ex);
+  }
 
   const exchange ex{"GET blob output"};
   auto downloaded = co_await download(job->output_data_uri, ex);
