@@ -150,17 +150,23 @@ std::string workspace_line(std::string_view method, std::string_view path) {
 }
 
 /// Polls until the job is final, as the SDK's wait_until_completed did; the states seen.
-net::awaitable<std::vector<std::string>> poll(qjob::azure::azure_api& api, std::string id) {
-  std::vector<std::string> seen;
+net::awaitable<std::vector<qjob::remote::job_state>> poll(qjob::azure::azure_api& api, std::string id) {
+  std::vector<qjob::remote::job_state> seen;
   for (int i = 0; i < 50; ++i) {
     auto state = co_await api.get(id);
     BOOST_REQUIRE_MESSAGE(state.has_value(), (state.has_value() ? "" : state.error().message));
     BOOST_TEST(state->qjob_id.value_or("") == id);
-    seen.push_back(state->provider_status);
+    seen.push_back(*state);
     if (state->final) co_return seen;
   }
   BOOST_FAIL("the job never ended");
   co_return seen;
+}
+
+std::vector<std::string> words(const std::vector<qjob::remote::job_state>& states) {
+  std::vector<std::string> out;
+  for (const auto& s : states) out.push_back(s.provider_status);
+  return out;
 }
 
 qjob::formats::parsed_input parse(std::string_view format, const json::value& input) {
@@ -204,9 +210,14 @@ net::awaitable<void> submit_ionq_body(std::filesystem::path path) {
   BOOST_TEST(sent_job.at("providerId").as_string() == "IonQ");
   BOOST_TEST(r.web->sent[4].request.headers.find("Authorization").value_or("") == "Bearer PLACEHOLDER");
 
-  const auto seen = co_await poll(*r.api, std::string(recorded_job));
+  const auto states = co_await poll(*r.api, std::string(recorded_job));
+  const auto seen = words(states);
   BOOST_TEST(seen.front() == "Waiting");
   BOOST_TEST(seen.back() == "Succeeded");
+  BOOST_TEST(states.back().state == "succeeded");
+  const auto usage = json::parse(states.back().usage);
+  BOOST_TEST(usage.at("costEstimate").at("currencyCode").as_string() == "USD", "the recorded billing is kept");
+  BOOST_TEST(usage.at("costEstimate").at("events").as_array().size() == 2u);
 
   qjob::remote::result_request request;
   request.job_id = std::string(recorded_job);
@@ -259,7 +270,8 @@ net::awaitable<void> submit_quantinuum_body(std::filesystem::path path) {
   BOOST_TEST(sent_job.at("inputParams").at("count") == recorded_job_body.at("inputParams").at("count"));
   BOOST_TEST(sent_job.at("inputParams").at("shots").to_number<int>() == 100);
 
-  const auto seen = co_await poll(*r.api, std::string(recorded_job));
+  const auto states = co_await poll(*r.api, std::string(recorded_job));
+  const auto seen = words(states);
   BOOST_TEST(seen.back() == "Succeeded");
   qjob::remote::result_request request;
   request.job_id = std::string(recorded_job);
@@ -287,7 +299,8 @@ net::awaitable<void> expired_sas_body(std::filesystem::path path) {
     }
     return c->answer(origin, request);
   };
-  const auto seen = co_await poll(*r.api, std::string(recorded_job));
+  const auto states = co_await poll(*r.api, std::string(recorded_job));
+  const auto seen = words(states);
   BOOST_TEST(seen.front() == "Waiting");
   BOOST_TEST((std::find(seen.begin(), seen.end(), "Executing") != seen.end()));
   BOOST_TEST(seen.back() == "Succeeded");
@@ -348,6 +361,27 @@ net::awaitable<void> list_body(std::filesystem::path path) {
   BOOST_TEST(timeout->error_message.find("problem submitting the job to 'ionq'") != std::string::npos, timeout->error_message);
 }
 
+net::awaitable<void> quil_failure_body(std::filesystem::path path) {
+  replay r(path);
+  // Rigetti's targets take Quil, which we do not write: the job is refused here...
+  const auto input = parse("ionq.circuit.v0", json::parse(R"({"qubits": 1, "circuit": [{"gate": "h", "target": 0}]})"));
+  qjob::remote::job_spec job;
+  job.job_id = recorded_job;
+  job.target = "rigetti.sim.qvm";
+  job.shots = 1;
+  job.input = &input;
+  const auto refused = r.api->prepare(job);
+  BOOST_REQUIRE(!refused.has_value());
+  BOOST_TEST(refused.error().message.find("Quil") != std::string::npos);
+  // ...but the SDK's job that Rigetti failed reads as failed, with Azure's reason.
+  const auto states = co_await poll(*r.api, std::string(recorded_job));
+  const auto& last = states.back();
+  BOOST_TEST(last.state == "failed");
+  BOOST_TEST(last.final);
+  BOOST_TEST(last.error_code == "InvalidInputData");
+  BOOST_TEST(last.error_message.find("\n\n    a\n\nwhich could not be executed") != std::string::npos, last.error_message);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(azure_replay_tests)
@@ -386,6 +420,10 @@ BOOST_AUTO_TEST_CASE(the_recorded_results_with_an_expired_sas_replay) {
 }
 BOOST_AUTO_TEST_CASE(the_recorded_list_filtered_by_status_replays_through_its_next_links) {
   if (auto path = recording("test_list_jobs_filtered_by_status.yaml")) qjob::test::run_coroutine(list_body(*path));
+}
+
+BOOST_AUTO_TEST_CASE(the_recorded_quil_syntax_error_reads_as_a_failed_job) {
+  if (auto path = recording("test_quil_syntax_error.yaml")) qjob::test::run_coroutine(quil_failure_body(*path));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
