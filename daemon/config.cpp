@@ -12,7 +12,7 @@ namespace qjob::daemon {
 
 namespace {
 
-const std::set<std::string, std::less<>> known_provider_types{"local", "ionq", "qcloud"};
+const std::set<std::string, std::less<>> known_provider_types{"local", "ionq", "qcloud", "azure"};
 
 std::string where(const toml::node& node, const std::filesystem::path& file) {
   const auto& source = node.source();
@@ -59,6 +59,7 @@ void resolve_defaults(provider_config& provider) {
   } else {
     if (provider.max_in_flight == 0) provider.max_in_flight = 100;
     if (provider.base_url.empty() && provider.type == "ionq") provider.base_url = "https://api.ionq.co/v0.4";
+    if (provider.base_url.empty() && provider.type == "azure") provider.base_url = "https://eastus.quantum.azure.com";
   }
 }
 
@@ -67,12 +68,46 @@ std::chrono::milliseconds millis(const toml::table& table, std::string_view key,
   return std::chrono::milliseconds(positive(table, key, fallback.count(), file));
 }
 
+/// The keys only Azure Quantum providers read: the workspace and the Entra
+/// client credentials (the workspace key is api_key_file / api_key_env).
+void read_azure(const toml::table& table, const std::filesystem::path& file, provider_config& provider) {
+  provider.subscription_id = get_or<std::string>(table, "subscription_id", "", file);
+  provider.resource_group = get_or<std::string>(table, "resource_group", "", file);
+  provider.workspace = get_or<std::string>(table, "workspace", "", file);
+  provider.api_version = get_or<std::string>(table, "api_version", "", file);
+  provider.tenant_id = get_or<std::string>(table, "tenant_id", "", file);
+  provider.client_id = get_or<std::string>(table, "client_id", "", file);
+  provider.client_secret_file = get_or<std::string>(table, "client_secret_file", "", file);
+  provider.client_secret_env = get_or<std::string>(table, "client_secret_env", "", file);
+  provider.authority = get_or<std::string>(table, "authority", "", file);
+  const auto whose = where(table, file) + ": provider '" + provider.name + "'";
+  if (provider.subscription_id.empty() || provider.resource_group.empty() || provider.workspace.empty())
+    throw config_error(whose + " of type azure needs subscription_id, resource_group and workspace");
+  const bool key = !provider.api_key_file.empty() || !provider.api_key_env.empty();
+  const bool entra = !provider.tenant_id.empty() || !provider.client_id.empty() ||
+                     !provider.client_secret_file.empty() || !provider.client_secret_env.empty();
+  if (key == entra)
+    throw config_error(whose + " needs either the workspace key (api_key_file or api_key_env) or Entra client "
+                               "credentials (tenant_id, client_id and client_secret_file or client_secret_env)");
+  if (entra && (provider.tenant_id.empty() || provider.client_id.empty() ||
+                provider.client_secret_file.empty() == provider.client_secret_env.empty()))
+    throw config_error(whose + ": Entra client credentials need tenant_id, client_id and exactly one of "
+                               "client_secret_file and client_secret_env");
+  if (key && !provider.api_key_file.empty() && !provider.api_key_env.empty())
+    throw config_error(whose + " needs exactly one of api_key_file and api_key_env");
+  if (!provider.authority.empty() && provider.authority.rfind("https://", 0) != 0 &&
+      provider.authority.rfind("http://", 0) != 0)
+    throw config_error(whose + ": authority must start with https:// (or http://, for tests)");
+}
+
 /// The keys only remote providers read.
 void read_remote(const toml::table& table, const std::filesystem::path& file, provider_config& provider) {
-  provider.base_url = get_or<std::string>(table, "base_url", "", file);
+  // Azure calls its address the workspace's endpoint.
+  const std::string url_key = provider.type == "azure" ? "endpoint" : "base_url";
+  provider.base_url = get_or<std::string>(table, url_key, "", file);
   if (!provider.base_url.empty() && provider.base_url.rfind("https://", 0) != 0 &&
       provider.base_url.rfind("http://", 0) != 0)
-    throw config_error(where(*table.get("base_url"), file) + ": base_url of provider '" + provider.name +
+    throw config_error(where(*table.get(url_key), file) + ": " + url_key + " of provider '" + provider.name +
                        "' must start with https:// (or http://, for proxies and tests)");
   // QCloud publishes no API address (pyqpanda's default is plain HTTP): the
   // user names the one their account uses rather than qjobd guessing one.
@@ -81,7 +116,9 @@ void read_remote(const toml::table& table, const std::filesystem::path& file, pr
                        "' of type qcloud needs a base_url (the QCloud API address of your account)");
   provider.api_key_file = get_or<std::string>(table, "api_key_file", "", file);
   provider.api_key_env = get_or<std::string>(table, "api_key_env", "", file);
-  if (provider.api_key_file.empty() == provider.api_key_env.empty())
+  if (provider.type == "azure")
+    read_azure(table, file, provider);
+  else if (provider.api_key_file.empty() == provider.api_key_env.empty())
     throw config_error(where(table, file) + ": provider '" + provider.name +
                        "' needs exactly one of api_key_file and api_key_env");
   provider.request_timeout = millis(table, "request_timeout_ms", provider.request_timeout, file);
@@ -103,6 +140,14 @@ provider_config read_provider(const toml::table& table, const std::filesystem::p
     check_keys(table,
                {"name", "type", "max_in_flight", "requests_per_second", "workers", "simulator_threads", "max_qubits"},
                file, "[[providers]] of type local");
+  } else if (type == "azure") {
+    check_keys(table,
+               {"name", "type", "max_in_flight", "requests_per_second", "endpoint", "subscription_id",
+                "resource_group", "workspace", "api_version", "api_key_file", "api_key_env", "tenant_id", "client_id",
+                "client_secret_file", "client_secret_env", "authority", "request_timeout_ms", "max_attempts",
+                "backoff_initial_ms", "backoff_max_ms", "retry_budget_ms", "breaker_threshold",
+                "breaker_cool_down_ms"},
+               file, "[[providers]] of type azure");
   } else {
     check_keys(table,
                {"name", "type", "max_in_flight", "requests_per_second", "base_url", "api_key_file", "api_key_env",
@@ -116,7 +161,7 @@ provider_config read_provider(const toml::table& table, const std::filesystem::p
   if (provider.name.empty()) throw config_error(where(table, file) + ": a [[providers]] entry needs a 'name'");
   if (!known_provider_types.contains(provider.type))
     throw config_error(where(table, file) + ": provider '" + provider.name + "' has unknown type '" +
-                       provider.type + "' (known: local, ionq, qcloud)");
+                       provider.type + "' (known: local, ionq, qcloud, azure)");
   provider.max_in_flight = static_cast<std::size_t>(positive(table, "max_in_flight", 0, file));
   provider.requests_per_second = get_or<double>(table, "requests_per_second", 10.0, file);
   provider.workers = static_cast<unsigned>(positive(table, "workers", 0, file));

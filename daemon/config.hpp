@@ -14,7 +14,7 @@ namespace qjob::daemon {
 /// defaults for the others.
 struct provider_config {
   std::string name;
-  std::string type;  // "local", "ionq" or "qcloud"
+  std::string type;  // "local", "ionq", "qcloud" or "azure"
   std::size_t max_in_flight = 0;  // 0: the type's default (local: workers; remote: 100)
   double requests_per_second = 10;
   // local
@@ -32,6 +32,17 @@ struct provider_config {
   std::chrono::milliseconds retry_budget{120'000};
   unsigned breaker_threshold = 5;
   std::chrono::milliseconds breaker_cool_down{30'000};
+  // azure: the workspace (base_url is its `endpoint`), and how we sign in:
+  // the workspace key (api_key_file / api_key_env) or Entra client credentials.
+  std::string subscription_id;
+  std::string resource_group;
+  std::string workspace;
+  std::string api_version;        // "" : the adapter's
+  std::string tenant_id;
+  std::string client_id;
+  std::string client_secret_file;  // one of the two names where the secret is, with tenant and client ids
+  std::string client_secret_env;
+  std::string authority;           // "" : Microsoft Entra's public authority
 
   bool is_remote() const noexcept { return type != "local"; }
 };

@@ -26,6 +26,7 @@
 #include <boost/url/parse.hpp>
 
 #include "http/beast_http_client.hpp"
+#include "azure/azure_api.hpp"
 #include "ionq/ionq_api.hpp"
 #include "qcloud/qcloud_api.hpp"
 
@@ -137,7 +138,9 @@ private:
     settings.breaker_threshold = provider.breaker_threshold;
     settings.breaker_cool_down = provider.breaker_cool_down;
     std::unique_ptr<remote::provider_api> api;
-    if (provider.type == "qcloud") {
+    if (provider.type == "azure") {
+      api = make_azure_api(executor, provider, http_options);
+    } else if (provider.type == "qcloud") {
       api = std::make_unique<qcloud::qcloud_api>(std::move(client), load_api_key(provider));
     } else {
       ionq::client_options client_options;
@@ -147,6 +150,39 @@ private:
       api = std::make_unique<ionq::ionq_api>(std::move(client), load_api_key(provider), std::move(client_options));
     }
     return std::make_unique<actors::remote_provider_actor>(executor, std::move(api), std::move(settings));
+  }
+
+  /// Azure Quantum's adapter: the workspace, its credentials, and HTTP clients
+  /// made on demand for the workspace, the storage accounts and the authority.
+  static std::unique_ptr<remote::provider_api> make_azure_api(net::any_io_executor executor,
+                                                              const provider_config& provider,
+                                                              const qjob::http::client_options& http_options) {
+    azure::azure_options options;
+    options.endpoint = provider.base_url;
+    options.subscription_id = provider.subscription_id;
+    options.resource_group = provider.resource_group;
+    options.workspace = provider.workspace;
+    if (!provider.api_version.empty()) options.api_version = provider.api_version;
+    options.timeout = provider.request_timeout;
+    if (!provider.api_key_file.empty() || !provider.api_key_env.empty()) {
+      options.api_key = load_api_key(provider);
+    } else {
+      azure::entra_credentials entra;
+      entra.tenant_id = provider.tenant_id;
+      entra.client_id = provider.client_id;
+      entra.client_secret = load_secret(provider, provider.client_secret_file, provider.client_secret_env,
+                                        "client_secret");
+      if (!provider.authority.empty()) entra.authority = provider.authority;
+      options.entra = std::move(entra);
+    }
+    auto factory = [executor, http_options](std::string_view origin) -> std::unique_ptr<qjob::http::http_client> {
+      return std::make_unique<qjob::http::beast_http_client>(executor, origin, http_options);
+    };
+    try {
+      return std::make_unique<azure::azure_api>(std::move(options), std::move(factory));
+    } catch (const std::invalid_argument& e) {
+      throw config_error("provider '" + provider.name + "': " + e.what());
+    }
   }
 
   static std::unordered_map<std::string, std::size_t> capacities(const daemon_config& config) {

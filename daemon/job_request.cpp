@@ -1,6 +1,7 @@
 #include "job_request.hpp"
 
 #include "formats/job_input.hpp"
+#include "azure/azure_submission.hpp"
 #include "ionq/ionq_request.hpp"
 #include "qcloud/qcloud_request.hpp"
 
@@ -234,6 +235,10 @@ std::variant<storage::job_row, api_error> parse_job_request(const json::value& b
                      "provider '" + row.provider + "' has no target '" + row.target + "' (see GET /v1/targets)",
                      field_prefix + "target"};
 
+  if (!target->unsupported.empty())
+    return api_error{status::unprocessable_entity, "unsupported_target", target->unsupported,
+                     field_prefix + "target"};
+
   const auto* input = object->if_contains("input");
   if (!input || input->is_null()) return bad_request("invalid_input", "'input' is required", field_prefix + "input");
   formats::input_limits limits;
@@ -262,16 +267,22 @@ std::variant<storage::job_row, api_error> parse_job_request(const json::value& b
     description.params = &params_value;
     auto built = ionq::build_job_request(description);
     if (built.error) return bad_request("invalid_input", built.error->message, field_prefix + built.error->field);
-  } else if (target->dialect == target_dialect::qcloud) {
-    // Written in OriginIR now, for the same reason.
+  } else if (target->dialect == target_dialect::qcloud || target->dialect == target_dialect::azure) {
+    // Written in the provider's format now, for the same reason.
+    const json::value params_value(params);
     remote::job_spec spec;
     spec.job_id = row.id;
     spec.name = row.name;
     spec.target = row.target;
     spec.shots = static_cast<std::uint64_t>(row.shots);
     spec.input = &*parsed.input;
-    auto built = qcloud::build_submission(spec);
-    if (built.error) return bad_request("invalid_input", built.error->message, field_prefix + built.error->field);
+    spec.params = &params_value;
+    if (target->dialect == target_dialect::qcloud) {
+      auto built = qcloud::build_submission(spec);
+      if (built.error) return bad_request("invalid_input", built.error->message, field_prefix + built.error->field);
+    } else if (auto built = azure::build_submission(spec); !built) {
+      return bad_request("invalid_input", built.error().message, field_prefix + "input");
+    }
   }
 
   row.input_format = parsed.input->format;

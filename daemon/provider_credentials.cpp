@@ -29,24 +29,28 @@ std::filesystem::path key_path(const std::string& name) {
 
 }  // namespace
 
-std::string load_api_key(const provider_config& provider) {
+std::string load_secret(const provider_config& provider, const std::string& file, const std::string& env,
+                        const std::string& what) {
   const std::string whose = "provider '" + provider.name + "'";
-  if (!provider.api_key_env.empty()) {
-    const char* value = std::getenv(provider.api_key_env.c_str());
-    auto key = trimmed(value ? value : "");
-    if (key.empty())
-      throw config_error(whose + ": api_key_env names $" + provider.api_key_env + ", which is unset or empty");
-    return key;
+  if (!env.empty()) {
+    const char* value = std::getenv(env.c_str());
+    auto secret = trimmed(value ? value : "");
+    if (secret.empty())
+      throw config_error(whose + ": " + what + "_env names $" + env + ", which is unset or empty");
+    return secret;
   }
-  const auto path = key_path(provider.api_key_file);
+  const auto path = key_path(file);
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw config_error(whose + ": cannot read api_key_file " + path.string() + ": " + std::strerror(errno));
+  if (!in) throw config_error(whose + ": cannot read " + what + "_file " + path.string() + ": " + std::strerror(errno));
   std::ostringstream text;
   text << in.rdbuf();
-  auto key = trimmed(text.str());
-  if (key.empty()) throw config_error(whose + ": api_key_file " + path.string() + " is empty");
-  return key;
+  auto secret = trimmed(text.str());
+  if (secret.empty()) throw config_error(whose + ": " + what + "_file " + path.string() + " is empty");
+  return secret;
+}
+
+std::string load_api_key(const provider_config& provider) {
+  return load_secret(provider, provider.api_key_file, provider.api_key_env, "api_key");
 }
 
 }  // namespace qjob::daemon

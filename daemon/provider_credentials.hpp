@@ -13,4 +13,10 @@ namespace qjob::daemon {
 /// file or variable, never the key.
 std::string load_api_key(const provider_config& provider);
 
+/// A secret named by a file (`file`, as api_key_file) or a variable (`env`);
+/// `what` names it in errors ("api_key", "client_secret"). Throws config_error
+/// naming the file or variable, never the secret.
+std::string load_secret(const provider_config& provider, const std::string& file, const std::string& env,
+                        const std::string& what);
+
 }  // namespace qjob::daemon

@@ -1,5 +1,6 @@
 #include "target_catalog.hpp"
 
+#include "azure/azure_targets.hpp"
 #include "formats/job_input.hpp"
 #include "ionq/ionq_targets.hpp"
 #include "qcloud/qcloud_request.hpp"
@@ -30,6 +31,22 @@ target_catalog::target_catalog(const daemon_config& config) : default_provider_(
                                            backend.qubits,
                                            true,
                                            false});
+    } else if (provider.type == "azure") {
+      // IonQ's targets get ionq.circuit.v1, Quantinuum's OpenQASM 2; the others
+      // take formats qjob does not write, and say so. Azure cancels jobs in any
+      // state short of final.
+      for (const auto& target : azure::targets) {
+        const bool runs = target.writes != azure::translation::none;
+        target_info info_of_target{std::string(target.name),
+                                   target_dialect::azure,
+                                   {},
+                                   target.qubits,
+                                   true,
+                                   false,
+                                   runs ? std::string() : std::string(target.why)};
+        if (runs) info_of_target.formats = {std::string(formats::ionq_circuit_v0), std::string(formats::qasm2)};
+        info.targets.push_back(std::move(info_of_target));
+      }
     } else if (provider.type == "qcloud") {
       // Written in OriginIR; QCloud has no cancel, and measures at the end.
       for (const auto& machine : qcloud::machines)
@@ -61,12 +78,14 @@ boost::json::value target_catalog::to_json(const std::map<std::string, provider_
     boost::json::array targets;
     for (const auto& target : provider.targets) {
       boost::json::array formats(target.formats.begin(), target.formats.end());
-      targets.push_back(boost::json::object{{"name", target.name},
-                                            {"default", &target == &provider.targets.front()},
-                                            {"formats", std::move(formats)},
-                                            {"max_qubits", target.max_qubits},
-                                            {"cancel_while_executing", target.cancel_while_executing},
-                                            {"mid_circuit_measurement", target.mid_circuit_measurement}});
+      boost::json::object entry{{"name", target.name},
+                                {"default", &target == &provider.targets.front()},
+                                {"formats", std::move(formats)},
+                                {"max_qubits", target.max_qubits},
+                                {"cancel_while_executing", target.cancel_while_executing},
+                                {"mid_circuit_measurement", target.mid_circuit_measurement}};
+      if (!target.unsupported.empty()) entry["unsupported"] = target.unsupported;
+      targets.push_back(std::move(entry));
     }
     boost::json::object provider_health{{"status", "healthy"}};
     if (auto found = health.find(provider.name); found != health.end()) {

@@ -12,7 +12,7 @@
 namespace qjob::daemon {
 
 /// Whose translation a job for a target must pass at submission.
-enum class target_dialect { embedded, ionq, qcloud };
+enum class target_dialect { embedded, ionq, qcloud, azure };
 
 /// What a target runs, for validation at submission and for `GET /v1/targets`.
 struct target_info {
@@ -22,6 +22,9 @@ struct target_info {
   std::uint32_t max_qubits = 0;
   bool cancel_while_executing = false;
   bool mid_circuit_measurement = false;
+  /// Why qjob runs nothing on this target ("" when it does): it is listed, and
+  /// a job for it is refused with this reason.
+  std::string unsupported;
 };
 
 /// A provider's health as `GET /v1/targets` shows it.

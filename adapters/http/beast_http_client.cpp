@@ -261,7 +261,7 @@ net::awaitable<boost::system::result<response>> beast_http_client::send(request 
   message.keep_alive(true);
   message.prepare_payload();
 
-  const bool may_retry = is_idempotent(req.method);
+  const bool may_retry = req.may_resend && is_idempotent(req.method);
   for (int attempt = 0;; ++attempt) {
     std::unique_ptr<connection> conn;
     bool reused = false;

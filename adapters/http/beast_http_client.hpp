@@ -42,8 +42,9 @@ std::shared_ptr<boost::asio::ssl::context> make_default_tls_context();
 /// - Pool: a finished exchange whose response allows keep-alive returns its
 ///   connection to the pool (at most `max_idle_connections`). A pooled connection
 ///   that fails before any byte of the response arrived (the server closed it while
-///   idle) is retried once on a fresh connection, for GET, HEAD, PUT and DELETE only:
-///   a POST is never sent twice by the transport, whatever happened to it.
+///   idle) is retried once on a fresh connection, for GET, HEAD, PUT and DELETE only
+///   (and not when the request says `may_resend = false`): a POST is never sent
+///   twice by the transport, whatever happened to it.
 /// - Time: the request's deadline bounds the whole exchange, retry included; the
 ///   resolve races a steady_timer, the stream operations use the Beast stream's expiry.
 /// - Never logs bodies or header values.

@@ -49,6 +49,11 @@ struct request {
   /// The deadline of the whole exchange (resolve, connect, TLS, write, read),
   /// including a retry on a fresh connection; zero takes the client's default.
   std::chrono::milliseconds timeout{0};
+  /// The transport may send the request again on a fresh connection when a
+  /// pooled one failed before any answer: for GET, HEAD, PUT and DELETE unless
+  /// this is false (a PUT that creates something the server refuses to create
+  /// twice, such as Azure's job).
+  bool may_resend = true;
 };
 
 /// One response, whatever its status: a 429 or a 503 is a response too.
