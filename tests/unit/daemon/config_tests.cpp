@@ -151,6 +151,39 @@ BOOST_AUTO_TEST_CASE(the_shipped_provider_examples_show_the_defaults) {
   BOOST_TEST(qcloud->api_key_file == "qcloud-api-key");
   BOOST_TEST(qcloud->max_in_flight == plain->max_in_flight);
   BOOST_TEST(qcloud->requests_per_second == plain->requests_per_second);
+
+  const auto* azure = config.find_provider("azure");
+  BOOST_REQUIRE(azure != nullptr);
+  BOOST_TEST(azure->base_url == "https://eastus.quantum.azure.com");
+  BOOST_TEST(azure->workspace == "my-workspace");
+  BOOST_TEST(azure->api_version == "2026-01-15-preview");
+  BOOST_TEST(azure->api_key_file == "azure-quantum-key");
+  BOOST_TEST(azure->max_in_flight == plain->max_in_flight);
+}
+
+BOOST_AUTO_TEST_CASE(an_azure_provider_needs_its_workspace_and_one_way_to_sign_in) {
+  const std::string workspace = "default_provider = \"az\"\n[[providers]]\nname = \"az\"\ntype = \"azure\"\nsubscription_id = \"s\"\n"
+                                "resource_group = \"g\"\nworkspace = \"w\"\n";
+  const auto refused = [](const std::string& text, const std::string& names) {
+    temp_config file(text);
+    BOOST_CHECK_EXCEPTION(load_config(file.path()), config_error, [&](const config_error& e) {
+      return std::string(e.what()).find(names) != std::string::npos;
+    });
+  };
+  refused("[[providers]]\nname = \"az\"\ntype = \"azure\"\napi_key_env = \"K\"\n", "subscription_id");
+  refused(workspace, "either the workspace key");
+  refused(workspace + "api_key_env = \"K\"\ntenant_id = \"t\"\n", "either the workspace key");
+  refused(workspace + "tenant_id = \"t\"\nclient_id = \"c\"\n", "client_secret_file");
+  refused(workspace + "api_key_env = \"K\"\nbase_url = \"https://x\"\n", "unknown key 'base_url'");
+
+  temp_config entra(workspace + "tenant_id = \"t\"\nclient_id = \"c\"\nclient_secret_env = \"S\"\n"
+                                "endpoint = \"http://127.0.0.1:9\"\nauthority = \"http://127.0.0.1:9\"\n");
+  const auto config = load_config(entra.path());
+  const auto* az = config.find_provider("az");
+  BOOST_REQUIRE(az != nullptr);
+  BOOST_TEST(az->base_url == "http://127.0.0.1:9");
+  BOOST_TEST(az->client_secret_env == "S");
+  BOOST_TEST(az->authority == "http://127.0.0.1:9");
 }
 
 BOOST_AUTO_TEST_CASE(a_qcloud_provider_needs_its_base_url) {
