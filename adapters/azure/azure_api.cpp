@@ -97,6 +97,9 @@ net::awaitable<remote::api_result<http::response>> azure_api::workspace(verb met
   }
   if (!body.empty() || method == verb::post || method == verb::put) request.headers.add("Content-Type", "application/json");
   request.body = std::move(body);
+  // The PUT that creates the job is never sent twice by the transport: a second
+  // one would meet the first's job (409), which only a lookup can tell apart.
+  request.may_resend = !ex.final_submit;
   auto sent = co_await send_raw(workspace_origin_, std::move(request), ex);
   if (!sent) co_return sent.error();
   if (!is_success(sent->status)) {

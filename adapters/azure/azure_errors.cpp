@@ -70,6 +70,8 @@ remote::api_error status_error(const http::response& response, const exchange& e
     error.kind = remote::error_kind::transient;
   } else if (status == 408 || status >= 500) {
     error.kind = ex.final_submit ? remote::error_kind::outcome_unknown : remote::error_kind::transient;
+  } else if (status == 409 && ex.final_submit) {
+    error.kind = remote::error_kind::outcome_unknown;
   }
   if (auto header = response.headers.find("Retry-After"))
     error.retry_after = http::parse_retry_after(*header, std::chrono::system_clock::now());

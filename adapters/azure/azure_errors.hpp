@@ -12,6 +12,9 @@
 /// - 408, 429, 5xx: transient, Retry-After honoured; but a 5xx or 408 to the
 ///   submission's final `PUT jobs/{id}` may come after the job was created, so
 ///   its outcome is unknown (a 429 is a refusal: transient);
+/// - 409 to the final `PUT jobs/{id}`: a job with our id is already there,
+///   from an earlier try whose answer was lost (the id is ours, a UUID), so
+///   outcome_unknown: the caller looks it up by our id and adopts it;
 /// - 401: credentials (the key or token was refused);
 /// - 400, 403, 404, 409 and any other status: permanent, with Azure's own
 ///   `error.message` (data plane) or `<Code>` (Blob storage, whose messages can

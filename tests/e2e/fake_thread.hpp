@@ -4,6 +4,7 @@
 // the real qjobd against it: qjobd reaches it over loopback like the provider,
 // the test reads its record through call().
 
+#include "fakes/fake_azure.hpp"
 #include "fakes/fake_ionq.hpp"
 #include "fakes/fake_qcloud.hpp"
 
@@ -24,7 +25,7 @@
 
 namespace qjob::e2e {
 
-/// `Fake` is fakes::fake_ionq, fakes::fake_qcloud, ...; `Options` its options.
+/// `Fake` is fakes::fake_ionq, fakes::fake_qcloud or fakes::fake_azure; `Options` its options.
 template <class Fake, class Options>
 class fake_thread {
 public:
@@ -73,6 +74,7 @@ inline fakes::fault_plan faults(const std::string& spec) {
 
 using fake_ionq_thread = fake_thread<fakes::fake_ionq, fakes::fake_ionq_options>;
 using fake_qcloud_thread = fake_thread<fakes::fake_qcloud, fakes::fake_qcloud_options>;
+using fake_azure_thread = fake_thread<fakes::fake_azure, fakes::fake_azure_options>;
 
 /// A file holding an API key, removed afterwards.
 class key_file {

@@ -137,6 +137,8 @@ net::awaitable<void> submission_body() {
   BOOST_TEST((put.method == verb::put));
   BOOST_TEST(put.target == std::string(workspace) + "/jobs/" + std::string(job_id) + "?api-version=2026-01-15-preview");
   BOOST_TEST(header(put, "x-ms-quantum-api-key") == secret_key);
+  BOOST_TEST(!put.may_resend, "the transport never sends the job's PUT twice");
+  BOOST_TEST(blob.may_resend, "the blob's PUT may be sent again");
   const auto sent_job = json::parse(put.body).as_object();
   BOOST_TEST(sent_job.at("id").as_string() == job_id);
   BOOST_TEST(sent_job.at("itemType").as_string() == "Job");
@@ -191,6 +193,9 @@ net::awaitable<void> submission_failures_body() {
   cases.push_back({lost(qjob::http::errc::connection_refused), error_kind::transient});
   cases.push_back({respond(429, "", {{"Retry-After", "9"}}), error_kind::transient});
   cases.push_back({respond(200, "<html>proxy</html>"), error_kind::outcome_unknown});
+  // A job with our id there already: an earlier try's, to be looked up and adopted.
+  cases.push_back({respond(409, R"({"error": {"code": "JobAlreadyExists", "message": "exists"}})"),
+                   error_kind::outcome_unknown});
   cases.push_back({respond(401, R"({"error": {"code": "Unauthorized", "message": "bad key"}})"), error_kind::credentials});
   cases.push_back({respond(400, R"({"error": {"code": "InvalidJobDefinition", "message": "Session is already in a terminal state."}})"),
                    error_kind::permanent});
