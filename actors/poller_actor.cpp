@@ -202,6 +202,9 @@ void poller_actor::on_tick() {
   const auto now = clock::now();
   const auto horizon = now + settings_.slot_ms;
   std::map<std::string, std::vector<round_item>> due;
+  // Jobs of a paused provider go back on the heap once the loop is done: a pause
+  // ending within the horizon would otherwise pop them again, for ever.
+  std::vector<std::string> held_back;
   while (!deadlines_.empty() && std::get<0>(deadlines_.top()) <= horizon) {
     auto [when, job_id, watch] = deadlines_.top();
     deadlines_.pop();
@@ -217,10 +220,14 @@ void poller_actor::on_tick() {
       continue;
     }
     if (provider.paused_until > now) {
-      schedule(job_id, job, provider.paused_until);
+      held_back.push_back(job_id);
       continue;
     }
     due[job.provider].push_back(round_item{job_id, job.watch, job.provider_job_id});
+  }
+  for (const auto& job_id : held_back) {
+    auto& job = jobs_.at(job_id);
+    schedule(job_id, job, providers_[job.provider].paused_until);
   }
   for (auto& [name, items] : due) {
     const auto watched = join_early(name, items, now);

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -254,6 +255,38 @@ std::string render_job_list(json::array const& jobs) {
     return render_table({{"ID"}, {"NAME"}, {"STATUS"}, {"PROVIDER"}, {"TARGET"}, {"SHOTS", true}, {"CREATED"}}, rows);
 }
 
+namespace {
+
+/// The job's `history` (when it carries one) as a table of `keys`, after a
+/// blank line; each key's column is headed by its name in capitals.
+std::string history_table(json::object const& job, std::vector<std::string> const& keys) {
+    auto const* history = job.if_contains("history");
+    if (history == nullptr || !history->is_array()) {
+        return {};
+    }
+    std::vector<column> columns;
+    for (auto const& key : keys) {
+        std::string title = key;
+        for (auto& c : title) {
+            c = c == '_' ? ' ' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
+        columns.push_back({title});
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (auto const& item : history->get_array()) {
+        if (item.is_object()) {
+            std::vector<std::string> row;
+            for (auto const& key : keys) {
+                row.push_back(cell_text(item.get_object(), key));
+            }
+            rows.push_back(std::move(row));
+        }
+    }
+    return "\n" + render_table(columns, rows);
+}
+
+}  // namespace
+
 std::string render_job(json::object const& job) {
     std::vector<std::pair<std::string, std::string>> lines;
     auto const add = [&](std::string label, std::string_view key) {
@@ -293,20 +326,7 @@ std::string render_job(json::object const& job) {
     if (auto const* uri = job.if_contains("output_uri"); uri != nullptr && !uri->is_null()) {
         add("output", "output_uri");
     }
-    std::string out = aligned_block(lines);
-
-    if (auto const* history = job.if_contains("history"); history != nullptr && history->is_array()) {
-        std::vector<std::vector<std::string>> rows;
-        for (auto const& item : history->get_array()) {
-            if (item.is_object()) {
-                auto const& step = item.get_object();
-                rows.push_back({cell_text(step, "at"), cell_text(step, "status"), cell_text(step, "provider_status")});
-            }
-        }
-        out += '\n';
-        out += render_table({{"AT"}, {"STATUS"}, {"PROVIDER STATUS"}}, rows);
-    }
-    return out;
+    return aligned_block(lines) + history_table(job, {"at", "status", "provider_status"});
 }
 
 std::string render_provider_view(json::object const& job) {
@@ -324,19 +344,7 @@ std::string render_provider_view(json::object const& job) {
         lines.emplace_back("error",
                            cell_text(error->get_object(), "code") + ": " + cell_text(error->get_object(), "message"));
     }
-    std::string out = aligned_block(lines);
-    if (auto const* history = job.if_contains("history"); history != nullptr && history->is_array()) {
-        std::vector<std::vector<std::string>> rows;
-        for (auto const& item : history->get_array()) {
-            if (item.is_object()) {
-                auto const& step = item.get_object();
-                rows.push_back({cell_text(step, "at"), cell_text(step, "provider_status"), cell_text(step, "status")});
-            }
-        }
-        out += '\n';
-        out += render_table({{"AT"}, {"PROVIDER STATUS"}, {"STATUS"}}, rows);
-    }
-    return out;
+    return aligned_block(lines) + history_table(job, {"at", "provider_status", "status"});
 }
 
 std::string render_results(json::object const& result) {

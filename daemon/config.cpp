@@ -60,6 +60,7 @@ void resolve_defaults(provider_config& provider) {
     if (provider.max_in_flight == 0) provider.max_in_flight = 100;
     if (provider.base_url.empty() && provider.type == "ionq") provider.base_url = "https://api.ionq.co/v0.4";
     if (provider.base_url.empty() && provider.type == "azure") provider.base_url = "https://eastus.quantum.azure.com";
+    if (provider.base_url.empty() && provider.type == "qcloud") provider.base_url = "https://qcloud.originqc.com.cn";
   }
 }
 
@@ -71,7 +72,7 @@ std::chrono::milliseconds millis(const toml::table& table, std::string_view key,
 /// The keys only Azure Quantum providers read: the workspace and the Entra
 /// client credentials (the workspace key is api_key_file / api_key_env).
 void read_azure(const toml::table& table, const std::filesystem::path& file, provider_config& provider) {
-  provider.subscription_id = get_or<std::string>(table, "subscription_id", "", file);
+  provider.subscription_id = get_or<std::string>(table, "subscription", "", file);
   provider.resource_group = get_or<std::string>(table, "resource_group", "", file);
   provider.workspace = get_or<std::string>(table, "workspace", "", file);
   provider.api_version = get_or<std::string>(table, "api_version", "", file);
@@ -82,7 +83,7 @@ void read_azure(const toml::table& table, const std::filesystem::path& file, pro
   provider.authority = get_or<std::string>(table, "authority", "", file);
   const auto whose = where(table, file) + ": provider '" + provider.name + "'";
   if (provider.subscription_id.empty() || provider.resource_group.empty() || provider.workspace.empty())
-    throw config_error(whose + " of type azure needs subscription_id, resource_group and workspace");
+    throw config_error(whose + " of type azure needs subscription, resource_group and workspace");
   const bool key = !provider.api_key_file.empty() || !provider.api_key_env.empty();
   const bool entra = !provider.tenant_id.empty() || !provider.client_id.empty() ||
                      !provider.client_secret_file.empty() || !provider.client_secret_env.empty();
@@ -109,11 +110,6 @@ void read_remote(const toml::table& table, const std::filesystem::path& file, pr
       provider.base_url.rfind("http://", 0) != 0)
     throw config_error(where(*table.get(url_key), file) + ": " + url_key + " of provider '" + provider.name +
                        "' must start with https:// (or http://, for proxies and tests)");
-  // QCloud publishes no API address (pyqpanda's default is plain HTTP): the
-  // user names the one their account uses rather than qjobd guessing one.
-  if (provider.base_url.empty() && provider.type == "qcloud")
-    throw config_error(where(table, file) + ": provider '" + provider.name +
-                       "' of type qcloud needs a base_url (the QCloud API address of your account)");
   provider.api_key_file = get_or<std::string>(table, "api_key_file", "", file);
   provider.api_key_env = get_or<std::string>(table, "api_key_env", "", file);
   if (provider.type == "azure")
@@ -142,7 +138,7 @@ provider_config read_provider(const toml::table& table, const std::filesystem::p
                file, "[[providers]] of type local");
   } else if (type == "azure") {
     check_keys(table,
-               {"name", "type", "max_in_flight", "requests_per_second", "endpoint", "subscription_id",
+               {"name", "type", "max_in_flight", "requests_per_second", "endpoint", "subscription",
                 "resource_group", "workspace", "api_version", "api_key_file", "api_key_env", "tenant_id", "client_id",
                 "client_secret_file", "client_secret_env", "authority", "request_timeout_ms", "max_attempts",
                 "backoff_initial_ms", "backoff_max_ms", "retry_budget_ms", "breaker_threshold",

@@ -114,6 +114,33 @@ private:
 };
 
 /// The text the fingerprint hashes: byte for byte what serialising the object
+/// What the provider of `dialect` cannot run of `spec`, naming the field, or
+/// nullopt when its translation succeeds.
+std::optional<formats::input_error> provider_refusal(target_dialect dialect, const remote::job_spec& spec) {
+  switch (dialect) {
+    case target_dialect::ionq: {
+      ionq::job_description description;
+      description.job_id = spec.job_id;
+      description.name = spec.name;
+      description.target = spec.target;
+      description.shots = spec.shots;
+      description.input = spec.input;
+      description.params = spec.params;
+      return ionq::build_job_request(description).error;
+    }
+    case target_dialect::qcloud:
+      return qcloud::build_submission(spec).error;
+    case target_dialect::azure: {
+      auto built = azure::build_submission(spec);
+      if (built) return std::nullopt;
+      return formats::input_error{built.error().message, "input"};
+    }
+    case target_dialect::embedded:
+      break;
+  }
+  return std::nullopt;
+}
+
 /// {owner, name, provider, target, shots, input_format, input, params, tags,
 /// priority} gives (stored fingerprints depend on it), built from the serialised
 /// input and params instead of a copy of their DOM.
@@ -254,21 +281,9 @@ std::variant<storage::job_row, api_error> parse_job_request(const json::value& b
     return api_error{status::unprocessable_entity, "unsupported_format",
                      "target '" + row.target + "' does not run " + parsed.input->format, field_prefix + "input_format"};
 
-  if (target->dialect == target_dialect::ionq) {
-    // Translated now, so that what IonQ's gate set cannot run is refused at
-    // submission, naming the gate, and not after a round trip to IonQ.
-    const json::value params_value(params);
-    ionq::job_description description;
-    description.job_id = row.id;
-    description.name = row.name;
-    description.target = row.target;
-    description.shots = static_cast<std::uint64_t>(row.shots);
-    description.input = &*parsed.input;
-    description.params = &params_value;
-    auto built = ionq::build_job_request(description);
-    if (built.error) return bad_request("invalid_input", built.error->message, field_prefix + built.error->field);
-  } else if (target->dialect == target_dialect::qcloud || target->dialect == target_dialect::azure) {
-    // Written in the provider's format now, for the same reason.
+  if (target->dialect != target_dialect::embedded) {
+    // Translated into the provider's format now, so that what it cannot run is
+    // refused at submission, naming the gate, and not after a round trip.
     const json::value params_value(params);
     remote::job_spec spec;
     spec.job_id = row.id;
@@ -277,12 +292,8 @@ std::variant<storage::job_row, api_error> parse_job_request(const json::value& b
     spec.shots = static_cast<std::uint64_t>(row.shots);
     spec.input = &*parsed.input;
     spec.params = &params_value;
-    if (target->dialect == target_dialect::qcloud) {
-      auto built = qcloud::build_submission(spec);
-      if (built.error) return bad_request("invalid_input", built.error->message, field_prefix + built.error->field);
-    } else if (auto built = azure::build_submission(spec); !built) {
-      return bad_request("invalid_input", built.error().message, field_prefix + "input");
-    }
+    if (auto refused = provider_refusal(target->dialect, spec))
+      return bad_request("invalid_input", refused->message, field_prefix + refused->field);
   }
 
   row.input_format = parsed.input->format;

@@ -10,13 +10,7 @@ namespace qjob::azure {
 
 namespace {
 
-remote::api_error make_error(remote::error_kind kind, std::string message, unsigned status = 0) {
-  remote::api_error error;
-  error.kind = kind;
-  error.message = std::move(message);
-  error.status = status;
-  return error;
-}
+using remote::make_error;
 
 std::string xml_element(std::string_view body, std::string_view name) {
   const std::string open = "<" + std::string(name) + ">";

@@ -19,13 +19,7 @@ namespace json = boost::json;
 
 namespace {
 
-remote::api_error make_error(remote::error_kind kind, std::string message, unsigned status = 0) {
-  remote::api_error error;
-  error.kind = kind;
-  error.message = std::move(message);
-  error.status = status;
-  return error;
-}
+using remote::make_error;
 
 /// Entra's own words on a refusal: `error` and the first line of
 /// `error_description` (the rest is trace and correlation ids).

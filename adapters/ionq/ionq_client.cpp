@@ -15,13 +15,7 @@ using verb = boost::beast::http::verb;
 
 namespace {
 
-client_error make_error(error_kind kind, std::string message, unsigned status = 0) {
-  client_error error;
-  error.kind = kind;
-  error.message = std::move(message);
-  error.status = status;
-  return error;
-}
+using remote::make_error;
 
 /// No response at all. A POST may have reached IonQ unless the connection was
 /// never made, so only those failures are plainly transient for it.

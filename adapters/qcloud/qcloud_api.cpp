@@ -17,17 +17,10 @@ namespace {
 namespace json = boost::json;
 using remote::api_error;
 using remote::error_kind;
+using remote::make_error;
 
 constexpr std::string_view submit_path = "/oqcs/task/submitTask.json";
 constexpr std::string_view detail_path = "/oqcs/task/getTaskDetailForQpanda.json";
-
-api_error make_error(error_kind kind, std::string message, unsigned status = 0) {
-  api_error error;
-  error.kind = kind;
-  error.message = std::move(message);
-  error.status = status;
-  return error;
-}
 
 bool mentions_key(std::string message) {
   std::transform(message.begin(), message.end(), message.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -41,6 +41,11 @@ struct api_error {
   std::optional<std::chrono::seconds> retry_after;
 };
 
+/// A failed exchange without Retry-After.
+inline api_error make_error(error_kind kind, std::string message, unsigned status = 0) {
+  return api_error{kind, std::move(message), status, std::nullopt};
+}
+
 /// Lets boost::system::result<T, api_error>::value() throw on an error.
 [[noreturn]] void throw_exception_from_error(const api_error& error, const boost::source_location& location);
 

@@ -15,7 +15,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include <map>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,7 +32,7 @@ std::string azure_config(const fake_azure_thread& fake, const std::string& auth,
          "[[providers]]\nname = \"local\"\ntype = \"local\"\nworkers = 1\nsimulator_threads = 1\n"
          "[[providers]]\nname = \"azure\"\ntype = \"azure\"\nendpoint = \"" +
          fake.base_url() +
-         "\"\nsubscription_id = \"00000000-0000-0000-0000-000000000000\"\nresource_group = \"myresourcegroup\"\n"
+         "\"\nsubscription = \"00000000-0000-0000-0000-000000000000\"\nresource_group = \"myresourcegroup\"\n"
          "workspace = \"myworkspace\"\n" +
          auth +
          "requests_per_second = 1000.0\nrequest_timeout_ms = 2000\nbackoff_initial_ms = 20\n"
@@ -217,15 +216,7 @@ BOOST_AUTO_TEST_CASE(sigkill_mid_batch_against_a_faulty_azure_loses_no_job_and_c
   auto accepted = daemon.post_json("/v1/batches", jobs);
   BOOST_TEST_REQUIRE(accepted.status == 201u, accepted.body);
 
-  const unsigned seed = std::random_device{}();
-  BOOST_TEST_MESSAGE("kill moments seeded with " << seed);
-  std::mt19937 random(seed);
-  std::uniform_int_distribution<int> pause_ms(50, 600);
-  for (int kill = 0; kill < 4; ++kill) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random)));
-    daemon.kill();
-    daemon.restart();
-  }
+  kill_at_random_moments(daemon, 4, 600ms);
   for (int index = 0; index < count; ++index) {
     BOOST_TEST_CONTEXT("job " << ids[index]) {
       const auto job = wait_final(daemon, ids[index]);

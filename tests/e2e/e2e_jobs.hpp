@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -171,6 +172,21 @@ inline json::object provider_of(const test::daemon_process& daemon, const std::s
 /// The `health` object of provider `name` in GET /v1/targets.
 inline json::object health_of(const test::daemon_process& daemon, const std::string& name) {
   return provider_of(daemon, name).at("health").as_object();
+}
+
+/// SIGKILLs `daemon` and starts it again `kills` times, each after a random
+/// pause of up to `longest` (from 50 ms); the seed is printed, so that a failing
+/// run's moments can be told apart from the next.
+inline void kill_at_random_moments(test::daemon_process& daemon, int kills, std::chrono::milliseconds longest) {
+  const unsigned seed = std::random_device{}();
+  BOOST_TEST_MESSAGE("kill moments seeded with " << seed);
+  std::mt19937 random(seed);
+  std::uniform_int_distribution<long> pause_ms(50, longest.count());
+  for (int kill = 0; kill < kills; ++kill) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random)));
+    daemon.kill();
+    daemon.restart();
+  }
 }
 
 }  // namespace qjob::e2e

@@ -18,7 +18,6 @@
 #include <fstream>
 #include <iterator>
 #include <map>
-#include <random>
 #include <string>
 #include <thread>
 #include <variant>
@@ -274,19 +273,9 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_against_a_faulty_ionq_loses_no_jo
   auto accepted = daemon.post_json("/v1/batches", jobs);
   BOOST_TEST_REQUIRE(accepted.status == 201u, accepted.body);
 
-  const unsigned seed = std::random_device{}();
-  BOOST_TEST_MESSAGE("kill moments seeded with " << seed);
-  std::mt19937 random(seed);
-  std::uniform_int_distribution<int> pause_ms(50, 700);
-  int kills = 0;
-  while (kills < 6) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random)));
-    daemon.kill();
-    ++kills;
-    daemon.restart();
-  }
+  kill_at_random_moments(daemon, 6, 700ms);
   const auto before = get_job(daemon, "ionq-" + std::to_string(count - 1));
-  BOOST_TEST_MESSAGE(kills << " kills; the last job was " << text(before, "status") << " at the last restart");
+  BOOST_TEST_MESSAGE("the last job was " << text(before, "status") << " at the last restart");
 
   for (int index = 0; index < count; ++index) {
     const auto id = "ionq-" + std::to_string(index);

@@ -19,7 +19,6 @@
 #include <fstream>
 #include <future>
 #include <map>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -288,15 +287,7 @@ BOOST_AUTO_TEST_CASE(sigkill_mid_batch_against_a_faulty_qcloud_loses_no_job_and_
   auto accepted = daemon.post_json("/v1/batches", jobs);
   BOOST_TEST_REQUIRE(accepted.status == 201u, accepted.body);
 
-  const unsigned seed = std::random_device{}();
-  BOOST_TEST_MESSAGE("kill moments seeded with " << seed);
-  std::mt19937 random(seed);
-  std::uniform_int_distribution<int> pause_ms(50, 600);
-  for (int kill = 0; kill < 4; ++kill) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random)));
-    daemon.kill();
-    daemon.restart();
-  }
+  kill_at_random_moments(daemon, 4, 600ms);
 
   std::size_t succeeded = 0;
   std::size_t unconfirmed = 0;

@@ -8,7 +8,7 @@
 #include "fakes/originir_reader.hpp"
 #include "formats/qasm2_parser.hpp"
 #include "local/simulator.hpp"
-#include "support/shared_dir.hpp"
+#include "support/qasmbench.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -120,23 +120,16 @@ BOOST_AUTO_TEST_CASE(a_conditional_gate_is_refused_naming_the_operation) {
 }
 
 BOOST_AUTO_TEST_CASE(qasmbench_circuits_keep_their_final_state) {
-  const auto shared = qjob::test::shared_dir();
-  const auto dir = shared ? *shared / "qasmbench" / "small" : std::filesystem::path();
-  if (!shared || !std::filesystem::is_directory(dir)) {
+  const auto circuits = qjob::test::small_qasmbench_circuits(12);
+  if (circuits.empty()) {
     BOOST_TEST_MESSAGE("no shared qasmbench folder: skipped");
     return;
   }
   std::size_t compared = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().extension() != ".qasm") continue;
-    std::ifstream in(entry.path());
-    std::stringstream program;
-    program << in.rdbuf();
-    auto parsed = qjob::formats::parse_qasm2(program.str(), "input", qjob::formats::input_limits{});
-    const auto* c = std::get_if<circuit>(&parsed);
-    if (c == nullptr || c->dynamic || c->qubits > 12) continue;
-    BOOST_TEST_CONTEXT(entry.path().filename().string()) {
-      check_same_state(*c, read_originir(originir_of(*c)));
+  for (const auto& [name, c] : circuits) {
+    if (c.dynamic) continue;
+    BOOST_TEST_CONTEXT(name) {
+      check_same_state(c, read_originir(originir_of(c)));
       ++compared;
     }
   }

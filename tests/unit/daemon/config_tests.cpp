@@ -149,6 +149,7 @@ BOOST_AUTO_TEST_CASE(the_shipped_provider_examples_show_the_defaults) {
   BOOST_REQUIRE(qcloud != nullptr);
   BOOST_TEST(qcloud->type == "qcloud");
   BOOST_TEST(qcloud->api_key_file == "qcloud-api-key");
+  BOOST_TEST(qcloud->base_url == "https://qcloud.originqc.com.cn");
   BOOST_TEST(qcloud->max_in_flight == plain->max_in_flight);
   BOOST_TEST(qcloud->requests_per_second == plain->requests_per_second);
 
@@ -162,7 +163,7 @@ BOOST_AUTO_TEST_CASE(the_shipped_provider_examples_show_the_defaults) {
 }
 
 BOOST_AUTO_TEST_CASE(an_azure_provider_needs_its_workspace_and_one_way_to_sign_in) {
-  const std::string workspace = "default_provider = \"az\"\n[[providers]]\nname = \"az\"\ntype = \"azure\"\nsubscription_id = \"s\"\n"
+  const std::string workspace = "default_provider = \"az\"\n[[providers]]\nname = \"az\"\ntype = \"azure\"\nsubscription = \"s\"\n"
                                 "resource_group = \"g\"\nworkspace = \"w\"\n";
   const auto refused = [](const std::string& text, const std::string& names) {
     temp_config file(text);
@@ -170,7 +171,7 @@ BOOST_AUTO_TEST_CASE(an_azure_provider_needs_its_workspace_and_one_way_to_sign_i
       return std::string(e.what()).find(names) != std::string::npos;
     });
   };
-  refused("[[providers]]\nname = \"az\"\ntype = \"azure\"\napi_key_env = \"K\"\n", "subscription_id");
+  refused("[[providers]]\nname = \"az\"\ntype = \"azure\"\napi_key_env = \"K\"\n", "subscription");
   refused(workspace, "either the workspace key");
   refused(workspace + "api_key_env = \"K\"\ntenant_id = \"t\"\n", "either the workspace key");
   refused(workspace + "tenant_id = \"t\"\nclient_id = \"c\"\n", "client_secret_file");
@@ -186,12 +187,12 @@ BOOST_AUTO_TEST_CASE(an_azure_provider_needs_its_workspace_and_one_way_to_sign_i
   BOOST_TEST(az->authority == "http://127.0.0.1:9");
 }
 
-BOOST_AUTO_TEST_CASE(a_qcloud_provider_needs_its_base_url) {
-  temp_config file("[[providers]]\nname = \"qcloud\"\ntype = \"qcloud\"\napi_key_env = \"QCLOUD_API_KEY\"\n");
-  BOOST_CHECK_EXCEPTION(load_config(file.path()), config_error, [](const config_error& e) {
-    const std::string message = e.what();
-    return message.find("qcloud") != std::string::npos && message.find("base_url") != std::string::npos;
-  });
+BOOST_AUTO_TEST_CASE(a_qcloud_provider_talks_to_qcloud_over_https_by_default) {
+  temp_config file("[[providers]]\nname = \"local\"\ntype = \"local\"\n[[providers]]\nname = \"qcloud\"\n"
+                   "type = \"qcloud\"\napi_key_env = \"QCLOUD_API_KEY\"\n");
+  const auto config = load_config(file.path());
+  BOOST_REQUIRE(config.find_provider("qcloud") != nullptr);
+  BOOST_TEST(config.find_provider("qcloud")->base_url == "https://qcloud.originqc.com.cn");
 }
 
 BOOST_AUTO_TEST_CASE(ionq_keys_are_read) {

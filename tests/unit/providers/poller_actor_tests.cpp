@@ -351,6 +351,35 @@ net::awaitable<void> retry_after_holds_back_the_providers_polls() {
   co_await f.stop();
 }
 
+net::awaitable<void> a_pause_ending_just_after_a_poll_is_waited_out() {
+  auto ex = co_await net::this_coro::executor;
+  auto settings = fast_poller();
+  // Once both reach poll_max, a failing job's next poll (jittered below the
+  // interval) falls within one slot before the provider's pause ends.
+  settings.jitter = 0.2;
+  settings.slot_ms = milliseconds(10);
+  fixture f(ex, moving_every(1), settings);
+  auto id = co_await f.submit("job-1");
+  fakes::fault_rule failing;
+  failing.kind = fakes::fault_kind::status;
+  failing.method = "GET";
+  failing.path_prefix = "/jobs/";
+  failing.status = 500;
+  failing.count = 60;
+  f.fake().add_fault(failing);
+  inbox changes(ex);
+  co_await f.watch("job-1", id, changes);
+  // The poller keeps serving its mailbox while the provider fails, and polls
+  // the job to its end once the failures stop.
+  for (;;) {
+    auto change = co_await changes.next(milliseconds(5'000));
+    BOOST_REQUIRE_MESSAGE(change.has_value(), "the poller stopped polling");
+    if (change->status.final) break;
+  }
+  BOOST_TEST(f.poller().watched() == 0u);
+  co_await f.stop();
+}
+
 net::awaitable<void> job_unknown_to_the_provider_ends_its_watch() {
   auto ex = co_await net::this_coro::executor;
   fixture f(ex, moving_every(1));
@@ -413,6 +442,9 @@ BOOST_AUTO_TEST_CASE(jobs_spread_by_jitter_are_read_in_one_list_round, *boost::u
 
 BOOST_AUTO_TEST_CASE(many_due_jobs_of_one_provider_are_read_with_list_requests, *boost::unit_test::timeout(10)) {
   run_coroutine(many_due_jobs_are_read_with_list_requests());
+}
+BOOST_AUTO_TEST_CASE(a_pause_ending_just_after_a_jobs_poll_is_waited_out, *boost::unit_test::timeout(20)) {
+  run_coroutine(a_pause_ending_just_after_a_poll_is_waited_out());
 }
 BOOST_AUTO_TEST_CASE(retry_after_holds_back_the_providers_next_polls, *boost::unit_test::timeout(10)) {
   run_coroutine(retry_after_holds_back_the_providers_polls());
