@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -25,6 +26,10 @@ enum class remote_failure_kind : std::uint8_t {
 
 /// A failed request: its kind and the provider's message (never a key or a body).
 struct remote_failure {
+  remote_failure() = default;
+  remote_failure(remote_failure_kind failure_kind, std::string what)
+      : kind(failure_kind), message(std::move(what)) {}
+
   remote_failure_kind kind = remote_failure_kind::transient;
   std::string message;
   /// A submission's failure that leaves the job surely not at the provider (its

@@ -20,7 +20,8 @@ target_catalog::target_catalog(const daemon_config& config) : default_provider_(
                                          {std::string(formats::ionq_circuit_v0), std::string(formats::qasm2)},
                                          provider.max_qubits,
                                          true,
-                                         true});
+                                         true,
+                                         {}});
     } else if (provider.type == "ionq") {
       // Both our formats are translated into ionq.circuit.v1; IonQ cancels a job
       // in any state short of final, and measures only at the end.
@@ -30,7 +31,8 @@ target_catalog::target_catalog(const daemon_config& config) : default_provider_(
                                            {std::string(formats::ionq_circuit_v0), std::string(formats::qasm2)},
                                            backend.qubits,
                                            true,
-                                           false});
+                                           false,
+                                           {}});
     } else if (provider.type == "azure") {
       // IonQ's targets get ionq.circuit.v1, Quantinuum's OpenQASM 2; the others
       // take formats qjob does not write, and say so. Azure cancels jobs in any
@@ -55,7 +57,8 @@ target_catalog::target_catalog(const daemon_config& config) : default_provider_(
                                            {std::string(formats::ionq_circuit_v0), std::string(formats::qasm2)},
                                            machine.qubits,
                                            false,
-                                           false});
+                                           false,
+                                           {}});
     }
     providers_.push_back(std::move(info));
   }

@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -104,6 +105,7 @@ void daemon_process::start() {
   const int log = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log < 0) throw std::runtime_error("cannot open " + log_file_.string() + ": " + std::strerror(errno));
   const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const pid_t parent = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) {
     ::close(log);
@@ -111,6 +113,10 @@ void daemon_process::start() {
     throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   }
   if (child == 0) {
+    // A test binary that dies (a crash, a timeout) takes its daemons with it,
+    // instead of leaving them to poll fakes that are gone.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
     ::dup2(null, STDIN_FILENO);
     ::dup2(log, STDOUT_FILENO);
     ::dup2(log, STDERR_FILENO);
