@@ -119,12 +119,6 @@ private:
       throw config_error("provider '" + provider.name + "': base_url '" + provider.base_url + "' is not a URL");
     qjob::http::client_options http_options;
     http_options.default_timeout = provider.request_timeout;
-    std::unique_ptr<qjob::http::http_client> client;
-    try {
-      client = std::make_unique<qjob::http::beast_http_client>(executor, provider.base_url, http_options);
-    } catch (const std::exception& e) {
-      throw config_error("provider '" + provider.name + "': base_url '" + provider.base_url + "': " + e.what());
-    }
     actors::remote_provider_settings settings;
     settings.name = provider.name;
     settings.requests_per_second = provider.requests_per_second;
@@ -139,8 +133,17 @@ private:
     settings.breaker_cool_down = provider.breaker_cool_down;
     std::unique_ptr<remote::provider_api> api;
     if (provider.type == "azure") {
+      // The adapter makes a client per origin (workspace, storage, authority).
       api = make_azure_api(executor, provider, http_options);
-    } else if (provider.type == "qcloud") {
+      return std::make_unique<actors::remote_provider_actor>(executor, std::move(api), std::move(settings));
+    }
+    std::unique_ptr<qjob::http::http_client> client;
+    try {
+      client = std::make_unique<qjob::http::beast_http_client>(executor, provider.base_url, http_options);
+    } catch (const std::exception& e) {
+      throw config_error("provider '" + provider.name + "': base_url '" + provider.base_url + "': " + e.what());
+    }
+    if (provider.type == "qcloud") {
       api = std::make_unique<qcloud::qcloud_api>(std::move(client), load_api_key(provider));
     } else {
       ionq::client_options client_options;

@@ -51,9 +51,6 @@ std::map<std::string, std::size_t> creates(fake_azure_thread& fake) {
   return fake.call([](fakes::fake_azure& f) { return f.creates_by_job_id(); });
 }
 
-const std::string bell_qasm =
-    "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n";
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(azure_tests)

@@ -30,6 +30,10 @@ inline std::string one_worker_config(const std::string& extra = "", unsigned wor
          "\nsimulator_threads = 1\nmax_qubits = 30\n";
 }
 
+/// The Bell pair in OpenQASM 2: outcomes 00 and 11 only.
+inline const std::string bell_qasm =
+    "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n";
+
 /// ionq.circuit.v0 Bell pair: outcomes 00 and 11 only.
 inline json::object bell_input() {
   return json::object{{"qubits", 2},

@@ -67,8 +67,7 @@ BOOST_AUTO_TEST_CASE(jobs_run_at_ionq_and_come_back_with_their_results) {
     auto job = submit(daemon, ionq_job(value_input(static_cast<std::uint64_t>(value), qubits), {{"shots", shots}}));
     valued.push_back(text(job, "id"));
   }
-  const auto bell = text(submit(daemon, ionq_job(json::string("OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\n"
-                                                             "creg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n"),
+  const auto bell = text(submit(daemon, ionq_job(json::string(bell_qasm),
                                                  {{"shots", shots}, {"target", "qpu.aria-1"}})),
                          "id");
   const auto multi = text(submit(daemon, ionq_job(json::array{value_input(2, 3), value_input(5, 3)}, {{"shots", shots}})),

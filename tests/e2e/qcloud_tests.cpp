@@ -89,8 +89,7 @@ BOOST_AUTO_TEST_CASE(jobs_run_on_the_simulator_and_the_chip_and_come_back_with_t
   std::vector<std::string> valued;
   for (auto value : values)
     valued.push_back(text(submit(daemon, qcloud_job(value_input(value, qubits), {{"shots", shots}})), "id"));
-  const auto bell = text(submit(daemon, qcloud_job(json::string("OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\n"
-                                                                 "creg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n"),
+  const auto bell = text(submit(daemon, qcloud_job(json::string(bell_qasm),
                                                     {{"shots", shots}, {"target", "origin_wukong"}})),
                          "id");
 
