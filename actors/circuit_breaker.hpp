@@ -15,7 +15,13 @@ public:
   enum class state : std::uint8_t { closed, open, half_open };
 
   /// A `threshold` of 0 counts as 1.
-  circuit_breaker(unsigned threshold, clock::duration cool_down) : threshold_(threshold ? threshold : 1), cool_down_(cool_down) {}
+  circuit_breaker(unsigned threshold, clock::duration cool_down) { set_limits(threshold, cool_down); }
+
+  /// New limits (a configuration reload); the state and the failures counted stay.
+  void set_limits(unsigned threshold, clock::duration cool_down) {
+    threshold_ = threshold ? threshold : 1;
+    cool_down_ = cool_down;
+  }
 
   /// Whether a request may go at `now`. In half-open, the first caller gets the
   /// probe and later ones are refused until it reports.

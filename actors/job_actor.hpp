@@ -22,19 +22,6 @@
 
 namespace qjob::actors {
 
-/// A remote provider as job actors reach it.
-struct remote_provider_link {
-  remote_provider_ref ref;
-  /// A job whose request kept failing (the provider actor's own retries ran
-  /// out, or the provider refused our key) waits this long before trying again,
-  /// doubling up to retry_max.
-  std::chrono::milliseconds retry_initial{1'000};
-  std::chrono::milliseconds retry_max{60'000};
-  /// The provider cancels jobs it has; otherwise a cancel of a job sent there
-  /// (or on its way) is refused, and the job runs to its end.
-  bool can_cancel = true;
-};
-
 /// The actors every job actor talks to.
 struct job_services {
   storage_ref storage;

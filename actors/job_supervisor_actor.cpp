@@ -10,7 +10,7 @@ job_supervisor_actor::job_supervisor_actor(net::any_io_executor executor, superv
     : executor_(executor), tasks_(tasks),
       mailbox_(std::make_shared<mailbox<job_supervisor_message>>(executor, job_supervisor_mailbox_capacity)) {
   services.supervisor = ref();
-  services_ = std::make_shared<const job_services>(std::move(services));
+  services_ = std::make_shared<job_services>(std::move(services));
 }
 
 net::awaitable<void> job_supervisor_actor::run() {
@@ -30,6 +30,11 @@ net::awaitable<void> job_supervisor_actor::run() {
         request_cancel forwarded{std::move(cancel->reply)};
         co_await found->second.ref.send(std::move(forwarded));
       }
+    } else if (auto* update = std::get_if<update_providers>(&message)) {
+      // Updated in place: job actors hold the services, and look providers up by name.
+      for (auto& [name, provider] : update->providers) services_->providers.insert_or_assign(name, std::move(provider));
+      for (auto& [name, link] : update->remote_providers)
+        services_->remote_providers.insert_or_assign(name, std::move(link));
     } else if (auto* query = std::get_if<get_backlog>(&message)) {
       backlog answer;
       answer.total = jobs_.size();

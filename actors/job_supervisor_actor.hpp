@@ -41,7 +41,8 @@ private:
   net::any_io_executor executor_;
   supervisor& tasks_;
   std::shared_ptr<mailbox<job_supervisor_message>> mailbox_;
-  std::shared_ptr<const job_services> services_;
+  // Shared with every job actor, which reads it on this thread; only this actor changes it.
+  std::shared_ptr<job_services> services_;
   std::unordered_map<std::string, live_job> jobs_;
   std::unordered_map<std::uint32_t, std::size_t> per_owner_;  // live jobs of each owner
 };

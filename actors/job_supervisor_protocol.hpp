@@ -1,13 +1,17 @@
 #pragma once
 
 #include "job_protocol.hpp"
+#include "provider_protocol.hpp"
+#include "remote_provider_protocol.hpp"
 #include "runtime/mailbox.hpp"
 #include "runtime/promise.hpp"
 #include "storage/job_row.hpp"
 
 #include <cstddef>
+#include <chrono>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -44,7 +48,29 @@ struct get_backlog {
   promise<backlog> reply;
 };
 
-using job_supervisor_message = std::variant<start_jobs, cancel_job, job_ended, get_backlog>;
+/// A remote provider as job actors reach it.
+struct remote_provider_link {
+  remote_provider_ref ref;
+  /// A job whose request kept failing (the provider actor's own retries ran
+  /// out, or the provider refused our key) waits this long before trying again,
+  /// doubling up to retry_max.
+  std::chrono::milliseconds retry_initial{1'000};
+  std::chrono::milliseconds retry_max{60'000};
+  /// The provider cancels jobs it has; otherwise a cancel of a job sent there
+  /// (or on its way) is refused, and the job runs to its end.
+  bool can_cancel = true;
+};
+
+/// A configuration reload: the providers job actors reach, added or updated by
+/// name. None is taken away (a job may be waiting for an answer from it): one
+/// that left the configuration gets no slot from the scheduler, and a remote one
+/// refuses what it is still asked.
+struct update_providers {
+  std::unordered_map<std::string, provider_ref> providers;  // embedded simulators
+  std::unordered_map<std::string, remote_provider_link> remote_providers;
+};
+
+using job_supervisor_message = std::variant<start_jobs, cancel_job, job_ended, get_backlog, update_providers>;
 using job_supervisor_ref = actor_ref<job_supervisor_message>;
 
 inline constexpr std::size_t job_supervisor_mailbox_capacity = 65'536;

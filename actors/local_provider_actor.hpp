@@ -19,6 +19,8 @@ struct local_provider_settings {
   unsigned workers = 1;             // jobs simulated at once
   unsigned simulator_threads = 2;   // threads per large state vector
   std::uint32_t max_qubits = 26;
+
+  bool operator==(const local_provider_settings&) const = default;
 };
 
 /// The provider actor of the embedded simulator: runs jobs on its own worker

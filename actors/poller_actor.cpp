@@ -129,6 +129,17 @@ poller_actor::poller_actor(net::any_io_executor executor, std::map<std::string, 
 
 poller_actor::~poller_actor() = default;
 
+void poller_actor::on_reconfigure(reconfigure_poller& change) {
+  // Intervals already drawn run their course; the next ones follow the new settings.
+  change.settings.jitter_seed = settings_.jitter_seed;
+  settings_ = std::move(change.settings);
+  for (auto& [name, provider] : change.providers) {
+    auto& state = providers_[name];
+    state.ref = std::move(provider.ref);
+    state.can_list = provider.can_list;
+  }
+}
+
 net::awaitable<void> poller_actor::run() {
   using namespace net::experimental::awaitable_operators;
   // The ticker never ends by itself: serve() ending (the mailbox closed) cancels it.
@@ -156,6 +167,8 @@ net::awaitable<void> poller_actor::serve() {
       on_tick();
     } else if (auto* finished = std::get_if<poll_round_finished>(&message)) {
       on_round(std::move(*finished));
+    } else if (auto* change = std::get_if<reconfigure_poller>(&message)) {
+      on_reconfigure(*change);
     }
     rearm();
   }

@@ -27,34 +27,6 @@
 
 namespace qjob::actors {
 
-/// Settings of the poller. The defaults are the daemon's; tests shrink the times.
-struct poller_settings {
-  std::chrono::milliseconds poll_initial_ms{1'000};  ///< first interval, and the interval after a change
-  std::chrono::milliseconds poll_max_ms{60'000};     ///< the interval stops doubling here
-  /// Each delay is drawn uniformly from [interval * (1 - jitter), interval], so
-  /// jobs watched together drift apart instead of polling in lockstep.
-  double jitter = 0.2;
-  /// Jobs due within this much of each other are polled in one round (the
-  /// wheel's slot width): fewer wake-ups, and more jobs per list request.
-  std::chrono::milliseconds slot_ms{100};
-  /// More than this many jobs of one provider due at once are read by listing
-  /// the provider's jobs (one request per page) instead of one GET each.
-  std::size_t list_threshold = 20;
-  std::size_t page_size = 100;  ///< jobs per list page
-  /// Pages read per round beyond those the due jobs fill (due / page_size);
-  /// jobs not seen in them get a GET each.
-  std::size_t max_pages = 10;
-  std::uint64_t jitter_seed = 0;  ///< 0: seeded at random
-};
-
-/// A remote provider as the poller reaches it.
-struct polled_provider {
-  remote_provider_ref ref;
-  /// The provider lists its jobs: many due at once are read a page at a time
-  /// (otherwise every job is one GET, however many there are).
-  bool can_list = true;
-};
-
 /// The poller actor: one min-heap of deadlines, driven by one steady_timer, for
 /// every job executing at a remote provider. Each job is polled with its own
 /// exponential backoff (poll_initial_ms doubling to poll_max_ms, with jitter),
@@ -139,6 +111,7 @@ private:
   net::awaitable<void> serve();
   net::awaitable<void> post_ticks();
   void on_watch(watch_job message);
+  void on_reconfigure(reconfigure_poller& change);
   void on_tick();
   void on_round(poll_round_finished message);
   /// Tells the job's owner what changed and sets the job's next interval; true

@@ -5,7 +5,9 @@
 #include "runtime/mailbox.hpp"
 
 #include <cstddef>
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -51,7 +53,43 @@ struct poll_round_finished {
   std::vector<poll_result> results;
 };
 
-using poller_message = std::variant<watch_job, unwatch_job, poll_tick, poll_round_finished>;
+/// Settings of the poller. The defaults are the daemon's; tests shrink the times.
+struct poller_settings {
+  std::chrono::milliseconds poll_initial_ms{1'000};  ///< first interval, and the interval after a change
+  std::chrono::milliseconds poll_max_ms{60'000};     ///< the interval stops doubling here
+  /// Each delay is drawn uniformly from [interval * (1 - jitter), interval], so
+  /// jobs watched together drift apart instead of polling in lockstep.
+  double jitter = 0.2;
+  /// Jobs due within this much of each other are polled in one round (the
+  /// wheel's slot width): fewer wake-ups, and more jobs per list request.
+  std::chrono::milliseconds slot_ms{100};
+  /// More than this many jobs of one provider due at once are read by listing
+  /// the provider's jobs (one request per page) instead of one GET each.
+  std::size_t list_threshold = 20;
+  std::size_t page_size = 100;  ///< jobs per list page
+  /// Pages read per round beyond those the due jobs fill (due / page_size);
+  /// jobs not seen in them get a GET each.
+  std::size_t max_pages = 10;
+  std::uint64_t jitter_seed = 0;  ///< 0: seeded at random
+};
+
+/// A remote provider as the poller reaches it.
+struct polled_provider {
+  remote_provider_ref ref;
+  /// The provider lists its jobs: many due at once are read a page at a time
+  /// (otherwise every job is one GET, however many there are).
+  bool can_list = true;
+};
+
+/// A configuration reload: the poll settings from now on, and the remote
+/// providers added or reconfigured (a provider is never taken away: one that
+/// left the configuration refuses its polls, and its jobs stay watched).
+struct reconfigure_poller {
+  poller_settings settings;
+  std::map<std::string, polled_provider> providers;
+};
+
+using poller_message = std::variant<watch_job, unwatch_job, poll_tick, poll_round_finished, reconfigure_poller>;
 using poller_ref = actor_ref<poller_message>;
 
 inline constexpr std::size_t poller_mailbox_capacity = 4096;

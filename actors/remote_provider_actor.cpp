@@ -136,12 +136,13 @@ struct results_op {
 
 }  // namespace
 
-remote_provider_actor::remote_provider_actor(net::any_io_executor executor, std::unique_ptr<remote::provider_api> api,
+remote_provider_actor::remote_provider_actor(net::any_io_executor executor, std::shared_ptr<remote::provider_api> api,
                                              remote_provider_settings settings)
     : executor_(executor),
       settings_(std::move(settings)),
       log_(provider_log(settings_.name)),
       api_(std::move(api)),
+      abilities_(api_->abilities()),
       mailbox_(std::make_shared<mailbox<remote_provider_message>>(executor, remote_provider_mailbox_capacity)),
       limiter_(settings_.requests_per_second, settings_.burst, clock::now()),
       breaker_(settings_.breaker_threshold, settings_.breaker_cool_down),
@@ -157,6 +158,10 @@ net::awaitable<void> remote_provider_actor::run() {
     if (ec) break;
     if (auto* health_request = std::get_if<get_health>(&message)) {
       health_request->reply.set(health());
+      continue;
+    }
+    if (auto* change = std::get_if<reconfigure_provider>(&message)) {
+      reconfigure(*change);
       continue;
     }
     start(std::move(message));
@@ -191,6 +196,30 @@ void remote_provider_actor::start(remote_provider_message message) {
                 net::bind_cancellation_slot(request->slot(), std::move(done)));
 }
 
+void remote_provider_actor::reconfigure(reconfigure_provider& change) {
+  const bool was_retired = api_ == nullptr;
+  api_ = std::move(change.api);
+  change.settings.name = settings_.name;
+  settings_ = std::move(change.settings);
+  limiter_ = token_bucket(settings_.requests_per_second, settings_.burst, clock::now());
+  breaker_.set_limits(settings_.breaker_threshold, settings_.breaker_cool_down);
+  // New credentials get the benefit of the doubt until the provider answers.
+  credentials_problem_.clear();
+  if (!api_)
+    log_->warn("removed from the configuration: its jobs wait until a reload brings it back");
+  else if (was_retired)
+    log_->info("back in the configuration: its jobs go on");
+  else
+    log_->info("configuration and credentials reloaded");
+}
+
+remote::api_error remote_provider_actor::retired() const {
+  remote::api_error error;
+  error.kind = remote::error_kind::credentials;
+  error.message = settings_.name + " is not in the configuration since the last reload";
+  return error;
+}
+
 net::awaitable<void> remote_provider_actor::serve(remote_provider_message message) {
   if (auto* submit = std::get_if<submit_job>(&message)) {
     co_await serve_submit(std::move(*submit));
@@ -207,6 +236,11 @@ net::awaitable<void> remote_provider_actor::serve(remote_provider_message messag
 
 provider_health remote_provider_actor::health() const {
   provider_health health;
+  if (!api_) {
+    health.state = provider_health_state::unhealthy;
+    health.message = retired().message;
+    return health;
+  }
   if (!credentials_problem_.empty()) {
     health.state = provider_health_state::unhealthy;
     health.message = settings_.name + " refused our credentials: " + credentials_problem_;
@@ -266,11 +300,13 @@ std::invoke_result_t<Op&, remote::provider_api&> remote_provider_actor::call(Op 
   remote::api_error last;
   for (unsigned attempt = 1;; ++attempt) {
     co_await pace();
+    auto api = api_;
+    if (!api) co_return retired();
     const bool allowed = breaker_.allow(clock::now());
     if (allowed) {
       // Should the exchange throw, a half-open probe must not stay taken forever.
       probe_guard guard(breaker_);
-      auto outcome = co_await op(*api_);
+      auto outcome = co_await op(*api);
       guard.armed = false;
       if (outcome) {
         record(nullptr);
@@ -296,7 +332,7 @@ std::invoke_result_t<Op&, remote::provider_api&> remote_provider_actor::call(Op 
 
 net::awaitable<remote_provider_actor::call_result<std::string>> remote_provider_actor::find_submitted(
     std::string job_id) {
-  switch (api_->abilities().lookup) {
+  switch (abilities_.lookup) {
     case remote::lost_submission_lookup::get_by_qjob_id: {
       // The provider's id is ours: a 404 is the provider saying "not there".
       get_op op{job_id};
@@ -335,6 +371,12 @@ net::awaitable<void> remote_provider_actor::serve_submit(submit_job request) {
   spec.shots = request.shots > 0 ? static_cast<std::uint64_t>(request.shots) : 0;
   spec.input = &*job.input;
   spec.params = job.params.is_null() ? nullptr : &job.params;
+  if (!api_) {
+    auto failure = to_failure(retired());
+    failure.job_absent = !request.reconcile_first;  // nothing was sent now
+    request.reply.set(failed<submitted_job>(std::move(failure)));
+    co_return;
+  }
   auto prepared = api_->prepare(spec);
   if (!prepared) {
     request.reply.set(failed<submitted_job>(to_failure(prepared.error())));
@@ -354,7 +396,7 @@ net::awaitable<void> remote_provider_actor::serve_submit(submit_job request) {
     not_before = std::max(not_before, uncertain->second + settings_.reconcile_settle);
   std::string last_failure = "no answer";
   for (unsigned round = 0; round < std::max(settings_.max_attempts, 1u); ++round) {
-    if (reconcile && api_->abilities().lookup == remote::lost_submission_lookup::none) {
+    if (reconcile && abilities_.lookup == remote::lost_submission_lookup::none) {
       remote_failure unconfirmed{remote_failure_kind::unconfirmed,
                                  "the submission to " + settings_.name +
                                      " was not confirmed (its answer was lost, or qjobd stopped during it), and " +

@@ -26,30 +26,6 @@
 
 namespace qjob::actors {
 
-/// Settings of one remote provider. The defaults are the daemon's; tests shrink
-/// the times so that a retried request takes milliseconds.
-struct remote_provider_settings {
-  std::string name = "ionq";          ///< the provider's name in logs and health messages
-  double requests_per_second = 10.0;  ///< token-bucket rate; <= 0: unlimited
-  double burst = 1.0;                 ///< requests sent at once before the rate applies
-  unsigned max_attempts = 6;          ///< tries of one request, the first included
-  std::chrono::milliseconds backoff_initial{500};  ///< cap of the first retry's full-jitter delay
-  std::chrono::milliseconds backoff_max{30'000};   ///< cap of any retry's delay
-  std::chrono::milliseconds retry_budget{120'000};  ///< no retry starts after this much time
-  /// What one second of a `Retry-After` is worth (tests scale it down).
-  std::chrono::milliseconds retry_after_unit{1'000};
-  unsigned breaker_threshold = 5;  ///< consecutive failures that open the circuit breaker
-  std::chrono::milliseconds breaker_cool_down{30'000};
-  std::size_t reconcile_page_size = 100;  ///< jobs per list page when reconciling
-  std::size_t reconcile_max_pages = 10;   ///< pages looked at (newest first) before concluding "not there"
-  /// How long a POST may still be at work at the provider after we stopped
-  /// waiting for it (our request timeout): a job not found in the list is only
-  /// concluded absent once this much time has passed since the last POST that
-  /// might have created it ended, or since start-up for a previous run's POSTs.
-  std::chrono::milliseconds reconcile_settle{30'000};
-  std::uint64_t jitter_seed = 0;          ///< 0: seeded at random
-};
-
 /// The provider actor of one remote provider, whichever it is: owns its API
 /// (remote::provider_api: the HTTP client, the credentials, the translation), a
 /// token-bucket rate limiter, the retry policy (exponential backoff with full
@@ -66,7 +42,7 @@ class remote_provider_actor {
   using clock_type = std::chrono::steady_clock;
 
 public:
-  remote_provider_actor(net::any_io_executor executor, std::unique_ptr<remote::provider_api> api,
+  remote_provider_actor(net::any_io_executor executor, std::shared_ptr<remote::provider_api> api,
                         remote_provider_settings settings);
   remote_provider_actor(const remote_provider_actor&) = delete;
   remote_provider_actor& operator=(const remote_provider_actor&) = delete;
@@ -86,7 +62,8 @@ public:
   provider_health health() const;
 
   /// What the provider's API can do (cancel, list, look up a lost submission).
-  remote::capabilities abilities() const { return api_->abilities(); }
+  /// A reload never changes it: a provider keeps its type.
+  remote::capabilities abilities() const { return abilities_; }
 
   /// The outcome of one request to the provider, after the retries.
   template <class T>
@@ -94,6 +71,9 @@ public:
 
 private:
   void start(remote_provider_message message);
+  void reconfigure(reconfigure_provider& change);
+  /// The failure every request gets once the provider left the configuration.
+  remote::api_error retired() const;
   net::awaitable<void> serve(remote_provider_message message);
   net::awaitable<void> serve_submit(submit_job request);
   net::awaitable<void> serve_poll(poll_job request);
@@ -123,7 +103,10 @@ private:
   net::any_io_executor executor_;
   remote_provider_settings settings_;
   std::shared_ptr<spdlog::logger> log_;
-  std::unique_ptr<remote::provider_api> api_;
+  // Shared with the requests under way, which finish on the API they started
+  // with when a reload replaces it; null once the provider is retired.
+  std::shared_ptr<remote::provider_api> api_;
+  remote::capabilities abilities_;
   std::shared_ptr<mailbox<remote_provider_message>> mailbox_;
   token_bucket limiter_;
   circuit_breaker breaker_;

@@ -4,7 +4,9 @@
 #include "runtime/mailbox.hpp"
 #include "runtime/promise.hpp"
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -133,8 +135,42 @@ struct get_health {
   promise<provider_health> reply;
 };
 
+/// Settings of one remote provider. The defaults are the daemon's; tests shrink
+/// the times so that a retried request takes milliseconds.
+struct remote_provider_settings {
+  std::string name = "ionq";          ///< the provider's name in logs and health messages
+  double requests_per_second = 10.0;  ///< token-bucket rate; <= 0: unlimited
+  double burst = 1.0;                 ///< requests sent at once before the rate applies
+  unsigned max_attempts = 6;          ///< tries of one request, the first included
+  std::chrono::milliseconds backoff_initial{500};  ///< cap of the first retry's full-jitter delay
+  std::chrono::milliseconds backoff_max{30'000};   ///< cap of any retry's delay
+  std::chrono::milliseconds retry_budget{120'000};  ///< no retry starts after this much time
+  /// What one second of a `Retry-After` is worth (tests scale it down).
+  std::chrono::milliseconds retry_after_unit{1'000};
+  unsigned breaker_threshold = 5;  ///< consecutive failures that open the circuit breaker
+  std::chrono::milliseconds breaker_cool_down{30'000};
+  std::size_t reconcile_page_size = 100;  ///< jobs per list page when reconciling
+  std::size_t reconcile_max_pages = 10;   ///< pages looked at (newest first) before concluding "not there"
+  /// How long a POST may still be at work at the provider after we stopped
+  /// waiting for it (our request timeout): a job not found in the list is only
+  /// concluded absent once this much time has passed since the last POST that
+  /// might have created it ended, or since start-up for a previous run's POSTs.
+  std::chrono::milliseconds reconcile_settle{30'000};
+  std::uint64_t jitter_seed = 0;          ///< 0: seeded at random
+};
+
+/// A configuration reload: the provider's API from now on (fresh credentials, a
+/// new address) and its settings. Requests under way finish on the API they
+/// started with. A null `api` retires the provider (it left the configuration):
+/// every request is then refused as a credentials problem, so its jobs wait
+/// until a later reload brings it back.
+struct reconfigure_provider {
+  std::shared_ptr<remote::provider_api> api;
+  remote_provider_settings settings;
+};
+
 using remote_provider_message = std::variant<submit_job, poll_job, cancel_job_at_provider, fetch_result, get_health,
-                                             list_provider_jobs>;
+                                             list_provider_jobs, reconfigure_provider>;
 using remote_provider_ref = actor_ref<remote_provider_message>;
 
 inline constexpr std::size_t remote_provider_mailbox_capacity = 4096;

@@ -42,6 +42,11 @@ net::awaitable<void> scheduler_actor::run() {
       dispatch(queue);
     } else if (auto* claim = std::get_if<claim_slot>(&message)) {
       ++queue_of(claim->provider).running;
+    } else if (auto* change = std::get_if<set_capacity>(&message)) {
+      capacity_[change->provider] = change->capacity;
+      auto& queue = queue_of(change->provider);
+      queue.capacity = change->capacity;
+      dispatch(queue);
     } else {
       auto& query = std::get<get_queue_position>(message);
       query.reply.set(position(query.job_id));

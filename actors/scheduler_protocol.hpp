@@ -50,7 +50,16 @@ struct get_queue_position {
   promise<std::optional<std::int64_t>> reply;
 };
 
-using scheduler_message = std::variant<enqueue_job, withdraw_job, release_slot, claim_slot, get_queue_position>;
+/// A provider's slot count from now on (a configuration reload): 0 for one that
+/// left the configuration, whose jobs then wait here. Jobs running beyond a
+/// lowered capacity finish; no new one starts until they are under it.
+struct set_capacity {
+  std::string provider;
+  std::size_t capacity = 0;
+};
+
+using scheduler_message =
+    std::variant<enqueue_job, withdraw_job, release_slot, claim_slot, get_queue_position, set_capacity>;
 using scheduler_ref = actor_ref<scheduler_message>;
 
 inline constexpr std::size_t scheduler_mailbox_capacity = 65'536;

@@ -88,8 +88,7 @@ std::vector<std::string> path_segments(const boost::urls::url_view& url) {
 }  // namespace
 
 api::api(const daemon_config& config, const target_catalog& catalog, api_services services)
-    : config_(config), catalog_(catalog), services_(std::move(services)),
-      rules_{&catalog, config.max_shots} {}
+    : config_(config), catalog_(catalog), services_(std::move(services)) {}
 
 net::awaitable<http_response> api::handle(const http_request& request, const peer_identity& peer) {
   http_response response;
@@ -253,7 +252,7 @@ api::handler_result api::submit_job(const http_request& request, const peer_iden
   boost::system::error_code ec;
   auto body = json::parse(request.body(), ec, &arena);
   if (ec) co_return error_response(bad_request("invalid_json", "the body is not valid JSON: " + ec.message()));
-  auto parsed = parse_job_request(body, peer.uid, rules_);
+  auto parsed = parse_job_request(body, peer.uid, rules());
   if (auto* error = std::get_if<api_error>(&parsed)) co_return error_response(*error);
   std::vector<storage::job_row> rows;
   rows.push_back(std::move(std::get<storage::job_row>(parsed)));
@@ -276,7 +275,7 @@ api::handler_result api::submit_batch(const http_request& request, const peer_id
     if (rows.size() >= config_.max_batch_jobs)
       return api_error{status::payload_too_large, "batch_too_large",
                        "a batch holds at most " + std::to_string(config_.max_batch_jobs) + " jobs (max_batch_jobs)", ""};
-    auto parsed = parse_job_request(job, peer.uid, rules_, prefix);
+    auto parsed = parse_job_request(job, peer.uid, rules(), prefix);
     if (auto* error = std::get_if<api_error>(&parsed)) return *error;
     auto& row = std::get<storage::job_row>(parsed);
     if (!ids.insert(row.id).second)
@@ -384,7 +383,9 @@ api::handler_result api::get_job(const std::string& id, const http_request& requ
       if (known) position = *known;
     }
   }
-  co_return json_response(status::ok, job_to_json(*view.job, position, with_history ? &view.history : nullptr));
+  auto shown = job_to_json(*view.job, position, with_history ? &view.history : nullptr);
+  explain_wait(shown, *view.job);
+  co_return json_response(status::ok, std::move(shown));
 }
 
 api::handler_result api::list_jobs(const http_request& request, const peer_identity& peer) {
@@ -426,7 +427,11 @@ api::handler_result api::list_jobs(const http_request& request, const peer_ident
   auto& page = std::get<storage::job_page>(listed);
   json::array jobs;
   jobs.reserve(page.jobs.size());
-  for (const auto& job : page.jobs) jobs.push_back(job_to_json(job));
+  for (const auto& job : page.jobs) {
+    auto shown = job_to_json(job);
+    explain_wait(shown, job);
+    jobs.push_back(std::move(shown));
+  }
   json::object body{{"jobs", std::move(jobs)}};
   if (page.next) body.emplace("next_cursor", std::to_string(*page.next));
   co_return json_response(status::ok, body);
@@ -639,6 +644,13 @@ api::handler_result api::targets() {
     health.emplace(name, std::move(entry));
   }
   co_return json_response(status::ok, catalog_.to_json(health));
+}
+
+void api::explain_wait(json::object& shown, const storage::job_row& job) const {
+  if (storage::is_final(job.run.status) || catalog_.find_provider(job.provider) != nullptr) return;
+  shown["waiting_reason"] = "provider '" + job.provider +
+                            "' is not in the configuration since the last reload: the job waits until a reload "
+                            "brings it back";
 }
 
 api::handler_result api::metrics(const http_request&) {

@@ -15,6 +15,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <chrono>
@@ -74,6 +75,11 @@ public:
   void start_draining() noexcept { draining_ = true; }
   bool draining() const noexcept { return draining_; }
   void set_ready() noexcept { ready_ = true; }
+  /// A remote provider added by a reload, asked for its health from now on.
+  void add_remote_provider(const std::string& name, actors::remote_provider_ref ref) {
+    services_.remote_providers.insert_or_assign(name, std::move(ref));
+  }
+  std::int64_t open_connections() const noexcept { return open_connections_; }
   void connection_opened() noexcept { ++open_connections_; }
   void connection_closed() noexcept { --open_connections_; }
 
@@ -92,6 +98,13 @@ private:
   handler_result metrics(const http_request& request);
   handler_result targets();
   http_response health(const http_request& request) const;
+
+  /// Adds `waiting_reason` to a shown job that waits for a provider a reload
+  /// took out of the configuration.
+  void explain_wait(boost::json::object& shown, const storage::job_row& job) const;
+
+  /// The checks a submission passes, as the configuration says now.
+  submission_rules rules() const { return submission_rules{&catalog_, config_.max_shots}; }
 
   /// Sends the storage actor the request `make_request(reply)` builds and awaits the
   /// answer; a stopping daemon or a failed read is an error answer.
@@ -114,7 +127,6 @@ private:
   const daemon_config& config_;
   const target_catalog& catalog_;
   api_services services_;
-  submission_rules rules_;
   bool draining_ = false;
   bool ready_ = false;
   std::int64_t open_connections_ = 0;

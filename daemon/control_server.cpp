@@ -1,6 +1,7 @@
 #include "control_server.hpp"
 
 #include "event_stream.hpp"
+#include "logging.hpp"
 #include "peer_identity.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -47,7 +48,7 @@ std::uint64_t next_connection_id() {
 control_server::control_server(net::any_io_executor executor, const daemon_config& config, api& handlers,
                                actors::supervisor& tasks)
     : executor_(executor), config_(config), api_(handlers), tasks_(tasks), acceptor_(executor),
-      log_(spdlog::default_logger()->clone("control")) {}
+      log_(named_logger("control")) {}
 
 void control_server::listen() {
   const int passed = ::sd_listen_fds(1);
@@ -124,7 +125,10 @@ net::awaitable<void> control_server::serve_connection(net::local::stream_protoco
                        "the request body exceeds max_body_bytes (" + std::to_string(config_.max_body_bytes) +
                            " bytes)");
   };
-  for (;;) {
+  for (std::uint64_t served = 1;; ++served) {
+    // Named in the log and in the answer's X-Request-Id, so a user's report
+    // leads to the log lines of their request.
+    const auto request_id = std::to_string(connection) + "." + std::to_string(served);
     http::request_parser<http::string_body> parser;
     parser.body_limit(config_.max_body_bytes);
     parser.header_limit(config_.max_header_bytes);
@@ -177,10 +181,14 @@ net::awaitable<void> control_server::serve_connection(net::local::stream_protoco
         log_->debug("conn={} request cut short by shutdown", connection);
         break;
       }
-      log_->error("conn={} uid={} {} {} failed: {}", connection, peer.uid, std::string(request.method_string()),
+      log_->error("req={} uid={} {} {} failed: {}", request_id, peer.uid, std::string(request.method_string()),
                   std::string(request.target()), e.what());
-      response = early_error(http::status::internal_server_error, "internal", "internal error; see the daemon's log");
+      response = early_error(http::status::internal_server_error, "internal",
+                             "internal error; the daemon's log says more under req=" + request_id);
     }
+    log_->debug("req={} uid={} {} {} -> {}", request_id, peer.uid, std::string(request.method_string()),
+                std::string(request.target()), response.result_int());
+    response.set("X-Request-Id", request_id);
     response.keep_alive(request.keep_alive());
     response.prepare_payload();
     stream.expires_after(config_.idle_timeout);

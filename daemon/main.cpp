@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "qjobd 0.1.0");
   CLI11_PARSE(app, argc, argv);
 
-  try {
+  // The file, then the command line over it: at start and at each SIGHUP.
+  auto load = [&] {
     auto config = qjob::daemon::load_config(config_file ? std::optional<std::filesystem::path>(*config_file)
                                                         : std::nullopt);
     if (socket) config.socket = *socket;
@@ -30,8 +31,12 @@ int main(int argc, char** argv) {
     if (log_level) config.log_level = *log_level;
     if (config.socket.empty()) config.socket = qjob::daemon::default_socket_path();
     if (config.state_dir.empty()) config.state_dir = qjob::daemon::default_state_dir();
+    return config;
+  };
+  try {
+    auto config = load();
     qjob::daemon::setup_logging(config.log_level);
-    return qjob::daemon::run_daemon(config);
+    return qjob::daemon::run_daemon(config, load);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "qjobd: %s\n", e.what());
     return 1;

@@ -545,6 +545,8 @@ std::string fake_ionq::base_url() const { return server_.origin() + "/v0.4"; }
 
 void fake_ionq::set_faults(fault_plan plan) { server_.set_faults(std::move(plan)); }
 
+void fake_ionq::set_hold_at(std::string status) { state_->options.hold_at = std::move(status); }
+
 void fake_ionq::add_fault(fault_rule rule) { server_.add_fault(std::move(rule)); }
 
 void fake_ionq::close_idle_connections() { server_.close_idle_connections(); }

@@ -78,6 +78,8 @@ public:
 
   /// Replaces the fault plan (and reseeds it).
   void set_faults(fault_plan plan);
+  /// The status jobs stop at from now on ("" lets them complete), as hold_at.
+  void set_hold_at(std::string status);
   /// Appends one fault rule.
   void add_fault(fault_rule rule);
   /// Closes the connections that wait for their next request, as a server whose

@@ -85,8 +85,14 @@ void daemon_process::start() {
     std::ofstream marker(log_file_, std::ios::app);
     marker << "---- run " << runs_ << " ----\n";
   }
-  std::vector<std::string> argv{qjobd_path().string(), "--socket", socket_.string(), "--state-dir",
-                                state_dir_.string()};
+  std::vector<std::string> argv;
+  for (auto arg : options_.launcher) {
+    if (auto at = arg.find("{socket}"); at != std::string::npos) arg.replace(at, 8, socket_.string());
+    argv.push_back(std::move(arg));
+  }
+  for (auto arg : {qjobd_path().string(), std::string("--socket"), socket_.string(), std::string("--state-dir"),
+                   state_dir_.string()})
+    argv.push_back(std::move(arg));
   if (!config_file_.empty()) {
     argv.push_back("--config");
     argv.push_back(config_file_.string());
@@ -94,10 +100,13 @@ void daemon_process::start() {
   std::vector<char*> args;
   for (auto& arg : argv) args.push_back(arg.data());
   args.push_back(nullptr);
-  // Not run by systemd here: no journal, no notify socket, no passed sockets.
-  const auto environment =
-      environment_with({{"JOURNAL_STREAM", std::nullopt}, {"NOTIFY_SOCKET", std::nullopt},
-                        {"LISTEN_FDS", std::nullopt}, {"LISTEN_PID", std::nullopt}});
+  // Not run by systemd unless the test says so: no journal, no notify socket,
+  // no passed sockets, no watchdog.
+  environment_changes changes{{"JOURNAL_STREAM", std::nullopt}, {"NOTIFY_SOCKET", std::nullopt},
+                              {"LISTEN_FDS", std::nullopt},     {"LISTEN_PID", std::nullopt},
+                              {"WATCHDOG_USEC", std::nullopt},  {"WATCHDOG_PID", std::nullopt}};
+  changes.insert(changes.end(), options_.environment.begin(), options_.environment.end());
+  const auto environment = environment_with(changes);
   std::vector<char*> envp;
   for (const auto& entry : environment) envp.push_back(const_cast<char*>(entry.c_str()));
   envp.push_back(nullptr);
@@ -124,8 +133,8 @@ void daemon_process::start() {
       const rlimit limit{options_.address_space_limit, options_.address_space_limit};
       ::setrlimit(RLIMIT_AS, &limit);
     }
-    ::execve(args[0], args.data(), envp.data());
-    static const char message[] = "daemon_process: cannot exec qjobd\n";
+    ::execvpe(args[0], args.data(), envp.data());
+    static const char message[] = "daemon_process: cannot exec qjobd or its launcher\n";
     (void)!::write(STDERR_FILENO, message, sizeof message - 1);
     ::_exit(127);
   }
@@ -183,6 +192,18 @@ int daemon_process::terminate(std::chrono::seconds deadline) {
     std::this_thread::sleep_for(5ms);
   }
   return exit_code_of(status);
+}
+
+void daemon_process::reload(const std::string& config) {
+  if (config_file_.empty()) throw std::logic_error("reload needs a daemon started with a config");
+  {
+    // Written aside and renamed, so that qjobd never reads half a file.
+    const auto next = config_file_.string() + ".next";
+    std::ofstream(next) << config;
+    std::filesystem::rename(next, config_file_);
+  }
+  options_.config = config;
+  if (running()) ::kill(pid_, SIGHUP);
 }
 
 void daemon_process::kill() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "support/child_process.hpp"
 #include "support/http_exchange.hpp"
 
 #include <boost/json/value.hpp>
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 #include <sys/types.h>
 
 namespace qjob::test {
@@ -27,6 +29,14 @@ struct daemon_options {
   /// How long start-up may take until GET /v1/health answers 200 (sanitizer builds
   /// are slow; the deadline only bounds a failure).
   std::chrono::seconds ready_deadline{60};
+  /// A program and arguments qjobd's command line is appended to, which execs it
+  /// (e.g. `systemd-socket-activate --listen={socket}`; `{socket}` stands for
+  /// qjobd's socket path): qjobd then starts the way systemd would start it.
+  /// Empty: qjobd is started directly.
+  std::vector<std::string> launcher{};
+  /// Variables set for qjobd (after the systemd ones are cleared), as a
+  /// service manager would set them.
+  environment_changes environment{};
 };
 
 /// The real, built qjobd as a child process, with its own temp directory holding
@@ -44,6 +54,9 @@ public:
   /// SIGTERM, then waits (up to `deadline`, then SIGKILL) and returns the exit status
   /// (128 + N when a signal N ended it). A draining qjobd must return 0.
   int terminate(std::chrono::seconds deadline = std::chrono::seconds(60));
+  /// Writes `config` over the configuration file and sends SIGHUP, as
+  /// `systemctl reload` does. Returns at once: the reload happens in qjobd.
+  void reload(const std::string& config);
   /// SIGKILL, as a crash or power cut would, and reaps the process.
   void kill();
   /// Starts qjobd again on the same state directory, socket and config, and waits

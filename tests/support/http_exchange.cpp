@@ -67,6 +67,7 @@ net::awaitable<void> exchange(stream_type& stream, std::string socket, http::req
   out.content_type = std::string(response[http::field::content_type]);
   out.allow = std::string(response[http::field::allow]);
   out.retry_after = std::string(response[http::field::retry_after]);
+  out.request_id = std::string(response["X-Request-Id"]);
   out.body = std::move(response.body());
   answer = std::move(out);
 }
@@ -153,6 +154,7 @@ http_answer http_exchange_as(uid_t uid, const std::filesystem::path& socket, std
         report["content_type"] = answer.content_type;
         report["allow"] = answer.allow;
         report["retry_after"] = answer.retry_after;
+        report["request_id"] = answer.request_id;
         report["body"] = answer.body;
       } catch (const std::exception& e) {
         report["failure"] = e.what();
@@ -188,6 +190,7 @@ http_answer http_exchange_as(uid_t uid, const std::filesystem::path& socket, std
   answer.content_type = std::string(fields.at("content_type").get_string());
   answer.allow = std::string(fields.at("allow").get_string());
   answer.retry_after = std::string(fields.at("retry_after").get_string());
+  answer.request_id = std::string(fields.at("request_id").get_string());
   answer.body = std::string(fields.at("body").get_string());
   return answer;
 }

@@ -16,6 +16,7 @@ struct http_answer {
   std::string content_type;
   std::string allow;  ///< the Allow header (405 answers)
   std::string retry_after;  ///< the Retry-After header (429 and 503 answers)
+  std::string request_id;   ///< X-Request-Id: qjobd's name of the request in its log
   std::string body;
 
   /// The body parsed as JSON; throws std::runtime_error naming the body when it is not JSON.
