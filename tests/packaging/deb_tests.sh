@@ -2,7 +2,7 @@
 # Builds the .deb with cpack from the build tree, then checks its control
 # fields, maintainer scripts and contents (unpacked into a scratch root with
 # dpkg -x), installs it into a scratch dpkg root (which runs postinst: the qjob
-# user is created there), and runs lintian, which must report no error.
+# user is created there), and runs lintian, which must report no error or warning.
 set -euo pipefail
 cpack=$1
 build=$2
@@ -101,10 +101,10 @@ if command -v systemd-sysusers >/dev/null; then
     fi
 fi
 
-# lintian: no errors; warnings are shown.
+# lintian: no errors and no warnings; the infos are shown.
 if command -v lintian >/dev/null; then
-    if ! lintian --fail-on error --display-info "$deb" >"$work/lintian.log" 2>&1; then
-        fail "lintian reports errors"
+    if ! lintian --fail-on error,warning --display-info "$deb" >"$work/lintian.log" 2>&1; then
+        fail "lintian reports errors or warnings"
     fi
     cat "$work/lintian.log"
 else
