@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include "help_examples.hpp"
 #include "http_client.hpp"
 #include "job_spec.hpp"
 #include "render.hpp"
@@ -735,6 +736,7 @@ int run_qjobctl(int argc, char** argv) {
 
     auto* targets_cmd = app.add_subcommand("targets", "list providers and their targets (* marks defaults)");
     auto* health_cmd = app.add_subcommand("health", "show whether qjobd is alive and ready");
+    add_help_examples(app);
 
     try {
         app.parse(argc, argv);

@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libsystemd-dev libssl-dev libcli11-dev
   ca-certificates curl util-linux procps
+  dpkg-dev lintian systemd man-db groff-base bash-completion file
 )
 
 sudo_cmd=()
