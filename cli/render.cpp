@@ -303,6 +303,7 @@ std::string render_job(json::object const& job) {
     add("provider status", "provider_status");
     add("provider job id", "provider_job_id");
     add("queue position", "queue_position");
+    add("waiting because", "waiting_reason");
     add("shots", "shots");
     add("priority", "priority");
     add("format", "input_format");

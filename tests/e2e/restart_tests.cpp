@@ -193,6 +193,66 @@ BOOST_AUTO_TEST_CASE(sigterm_drains_with_status_0_and_every_job_resumes_after_re
   BOOST_TEST(daemon.terminate() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(sigterm_while_batches_and_jobs_pour_in_keeps_every_job_answered_201) {
+  daemon_process daemon(daemon_options{.config = one_worker_config()});
+  // Three clients submit until the daemon stops answering: one sends batches of
+  // 50, two send single jobs; each index belongs to one client.
+  constexpr int batch_size = 50;
+  std::mutex mutex;
+  std::set<int> accepted, unanswered;
+  std::atomic<int> accepted_count{0};
+  std::atomic<int> draining_answers{0};
+  const auto submit_until_stopped = [&](int first, int stride, bool batches) {
+    for (int index = first;; index += stride) {
+      try {
+        test::http_answer answer;
+        if (batches) {
+          json::array jobs;
+          for (int i = index; i < index + batch_size; ++i) jobs.push_back(indexed_job(i));
+          answer = daemon.post_json("/v1/batches", jobs);
+        } else {
+          answer = daemon.post_json("/v1/jobs", indexed_job(index));
+        }
+        std::lock_guard lock(mutex);
+        const int count = batches ? batch_size : 1;
+        if (answer.status == 201) {
+          for (int i = index; i < index + count; ++i) accepted.insert(i);
+          accepted_count += count;
+          continue;
+        }
+        if (answer.status == 503) ++draining_answers;
+        for (int i = index; i < index + count; ++i) unanswered.insert(i);
+        if (answer.status == 503) return;  // draining: no more
+      } catch (const std::exception&) {
+        std::lock_guard lock(mutex);
+        for (int i = index; i < index + (batches ? batch_size : 1); ++i) unanswered.insert(i);
+        return;  // the socket is closed
+      }
+    }
+  };
+  // Indexes: batches take 150k to 150k + 49, singles 150k + 50 and 150k + 100.
+  std::vector<std::thread> clients;
+  clients.emplace_back(submit_until_stopped, 0, 150, true);
+  clients.emplace_back(submit_until_stopped, 50, 150, false);
+  clients.emplace_back(submit_until_stopped, 100, 150, false);
+  eventually([&] { return accepted_count >= 400; }, "400 jobs are accepted");
+  BOOST_TEST(daemon.terminate() == 0, "the drain exits 0");
+  for (auto& client : clients) client.join();
+  BOOST_TEST_MESSAGE(accepted.size() << " jobs accepted, " << unanswered.size() << " refused or unanswered, "
+                                     << draining_answers << " answers 503");
+
+  daemon.restart();
+  wait_all_final(daemon);
+  const auto jobs = all_jobs(daemon);
+  for (int index : accepted) BOOST_TEST(jobs.contains(job_id(index)), "accepted job " << job_id(index) << " is there");
+  for (const auto& [id, job] : jobs) {
+    const int index = std::stoi(id.substr(4));
+    BOOST_TEST((accepted.contains(index) || unanswered.contains(index)), "job " << id << " was submitted");
+    check_ended_once_with_its_result(daemon, index);
+  }
+  BOOST_TEST(daemon.terminate() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_batch_interrupted_by_a_kill_goes_on_in_submission_order) {
   daemon_process daemon(daemon_options{.config = one_worker_config()});
   constexpr int count = 40;
