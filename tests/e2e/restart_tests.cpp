@@ -101,6 +101,21 @@ void check_ended_once_with_its_result(const daemon_process& daemon, int index) {
   }
 }
 
+/// After a restart, once every job is final: every `accepted` job (answered 201)
+/// is there, every job there was submitted (accepted, or sent without an
+/// answer), and each ended once with its own result.
+void check_after_restart(const daemon_process& daemon, const std::set<int>& accepted,
+                         const std::set<int>& unanswered) {
+  wait_all_final(daemon);
+  const auto jobs = all_jobs(daemon);
+  for (int index : accepted) BOOST_TEST(jobs.contains(job_id(index)), "accepted job " << job_id(index) << " is there");
+  for (const auto& [id, job] : jobs) {
+    const int index = std::stoi(id.substr(4));
+    BOOST_TEST((accepted.contains(index) || unanswered.contains(index)), "job " << id << " was submitted");
+    check_ended_once_with_its_result(daemon, index);
+  }
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(restart_tests)
@@ -166,14 +181,7 @@ BOOST_AUTO_TEST_CASE(no_accepted_job_is_lost_or_run_twice_after_sigkill_with_a_t
   BOOST_TEST(accepted.size() >= static_cast<std::size_t>(batched + singles));
 
   daemon.restart();
-  wait_all_final(daemon);
-  const auto jobs = all_jobs(daemon);
-  for (int index : accepted) BOOST_TEST(jobs.contains(job_id(index)), "accepted job " << job_id(index) << " is there");
-  for (const auto& [id, job] : jobs) {
-    const int index = std::stoi(id.substr(4));
-    BOOST_TEST((accepted.contains(index) || unanswered.contains(index)), "job " << id << " was submitted");
-  }
-  for (const auto& [id, job] : jobs) check_ended_once_with_its_result(daemon, std::stoi(id.substr(4)));
+  check_after_restart(daemon, accepted, unanswered);
   for (const auto& [id, body] : results_before)
     BOOST_TEST(daemon.get("/v1/jobs/" + id + "/result").body == body, "the result of " << id << " is unchanged");
   BOOST_TEST(daemon.terminate() == 0);
@@ -242,14 +250,7 @@ BOOST_AUTO_TEST_CASE(sigterm_while_batches_and_jobs_pour_in_keeps_every_job_answ
                                      << draining_answers << " answers 503");
 
   daemon.restart();
-  wait_all_final(daemon);
-  const auto jobs = all_jobs(daemon);
-  for (int index : accepted) BOOST_TEST(jobs.contains(job_id(index)), "accepted job " << job_id(index) << " is there");
-  for (const auto& [id, job] : jobs) {
-    const int index = std::stoi(id.substr(4));
-    BOOST_TEST((accepted.contains(index) || unanswered.contains(index)), "job " << id << " was submitted");
-    check_ended_once_with_its_result(daemon, index);
-  }
+  check_after_restart(daemon, accepted, unanswered);
   BOOST_TEST(daemon.terminate() == 0);
 }
 
