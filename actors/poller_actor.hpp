@@ -3,6 +3,8 @@
 #include "poller_protocol.hpp"
 #include "remote_provider_protocol.hpp"
 
+#include "runtime/metrics.hpp"
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -45,6 +47,8 @@ struct poller_settings {
   /// jobs not seen in them get a GET each.
   std::size_t max_pages = 10;
   std::uint64_t jitter_seed = 0;  ///< 0: seeded at random
+  /// Where poll lag and the jobs watched are reported; null: a registry of its own.
+  std::shared_ptr<metrics::registry> metrics;
 };
 
 /// A remote provider as the poller reaches it.
@@ -166,6 +170,9 @@ private:
   std::priority_queue<deadline, std::vector<deadline>, std::greater<>> deadlines_;
   std::uint64_t next_watch_ = 1;
   std::mt19937_64 jitter_;
+  std::shared_ptr<metrics::registry> metrics_;
+  metrics::histogram_family& poll_lag_;
+  metrics::gauge& watched_jobs_;
   net::steady_timer wake_;  // expires at the earliest deadline; post_ticks waits on it
   // Declared after what the rounds use, so it is destroyed (and emptied) first.
   std::list<net::cancellation_signal> rounds_;
