@@ -79,9 +79,14 @@ std::string escape_help(std::string_view help) {
 std::string format_value(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  std::array<char, 32> buffer{};
-  auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
-  // 32 characters hold any double's shortest form; ec is never set.
+  // Fixed notation in the usual range, so that a bucket reads le="0.0001" as
+  // other exporters write it, not le="1e-04"; the shortest form beyond it.
+  const double magnitude = std::fabs(value);
+  const bool fixed = magnitude == 0 || (magnitude >= 1e-4 && magnitude < 1e15);
+  std::array<char, 64> buffer{};
+  auto [end, ec] = fixed ? std::to_chars(buffer.data(), buffer.data() + buffer.size(), value, std::chars_format::fixed)
+                         : std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  // 64 characters hold any double in these forms; ec is never set.
   return std::string(buffer.data(), ec == std::errc{} ? end : buffer.data());
 }
 

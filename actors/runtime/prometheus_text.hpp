@@ -26,7 +26,8 @@ std::string escape_label_value(std::string_view value);
 std::string escape_help(std::string_view help);
 
 /// A sample value or bucket bound: the shortest text that reads back as the
-/// same double; `+Inf`, `-Inf` and `NaN` for the special values.
+/// same double, in fixed notation from 1e-4 up to 1e15; `+Inf`, `-Inf` and
+/// `NaN` for the special values.
 std::string format_value(double value);
 
 }  // namespace qjob::metrics

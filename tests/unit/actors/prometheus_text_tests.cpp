@@ -70,6 +70,11 @@ BOOST_AUTO_TEST_CASE(values_are_the_shortest_text_that_reads_back_the_same) {
   BOOST_TEST(qm::format_value(42) == "42");
   BOOST_TEST(qm::format_value(0.1) == "0.1");
   BOOST_TEST(qm::format_value(-2.5) == "-2.5");
+  BOOST_TEST(qm::format_value(0.0001) == "0.0001");
+  BOOST_TEST(qm::format_value(0.00025) == "0.00025");
+  BOOST_TEST(qm::format_value(123456789012) == "123456789012");
+  BOOST_TEST(qm::format_value(1e20) == "1e+20");
+  BOOST_TEST(qm::format_value(2.5e-7) == "2.5e-07");
   BOOST_TEST(qm::format_value(std::numeric_limits<double>::infinity()) == "+Inf");
   BOOST_TEST(qm::format_value(-std::numeric_limits<double>::infinity()) == "-Inf");
   BOOST_TEST(qm::format_value(std::nan("")) == "NaN");
