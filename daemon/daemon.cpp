@@ -50,20 +50,21 @@ class daemon_runtime {
 public:
   daemon_runtime(const daemon_config& config, net::io_context& io, net::io_context& storage_io,
                  storage::job_store store)
-      : config_(config), io_(io), log_(spdlog::default_logger()),
+      : config_(config), io_(io), log_(spdlog::default_logger()), metrics_(std::make_shared<metrics::registry>()),
         tasks_(io.get_executor(), log_, [this] { request_stop("an essential actor failed"); }),
-        catalog_(config), storage_(storage_io.get_executor(), std::move(store)),
-        scheduler_(io.get_executor(), capacities(config)), hub_(io.get_executor()) {
+        catalog_(config), storage_(storage_io.get_executor(), std::move(store), metrics_),
+        scheduler_(io.get_executor(), capacities(config), metrics_), hub_(io.get_executor()) {
     actors::job_services services;
     services.storage = storage_.ref();
     services.scheduler = scheduler_.ref();
     services.hub = hub_.ref();
     services.log = spdlog::default_logger()->clone("job");
+    services.metrics = metrics_;
     std::map<std::string, actors::remote_provider_ref> remote_refs;
     std::map<std::string, actors::polled_provider> polled;
     for (const auto& provider : config.providers) {
       if (provider.is_remote()) {
-        remote_providers_.push_back(make_remote_provider(io.get_executor(), provider));
+        remote_providers_.push_back(make_remote_provider(io.get_executor(), provider, metrics_));
         const auto ref = remote_providers_.back()->ref();
         const auto abilities = remote_providers_.back()->abilities();
         remote_refs.emplace(provider.name, ref);
@@ -84,12 +85,13 @@ public:
     poll.poll_max_ms = config.poll.max;
     poll.list_threshold = config.poll.list_threshold;
     poll.page_size = config.poll.page_size;
+    poll.metrics = metrics_;
     poller_ = std::make_unique<actors::poller_actor>(io.get_executor(), std::move(polled), poll);
     services.poller = poller_->ref();
     jobs_ = std::make_unique<actors::job_supervisor_actor>(io.get_executor(), tasks_, std::move(services));
     api_ = std::make_unique<api>(config, catalog_,
                                  api_services{storage_.ref(), jobs_->ref(), scheduler_.ref(), hub_.ref(),
-                                              std::move(remote_refs)});
+                                              std::move(remote_refs), metrics_});
     server_ = std::make_unique<control_server>(io.get_executor(), config, *api_, tasks_);
   }
 
@@ -112,8 +114,8 @@ public:
 
 private:
   /// A remote provider's actor: its key loaded, its HTTP client to base_url.
-  static std::unique_ptr<actors::remote_provider_actor> make_remote_provider(net::any_io_executor executor,
-                                                                            const provider_config& provider) {
+  static std::unique_ptr<actors::remote_provider_actor> make_remote_provider(
+      net::any_io_executor executor, const provider_config& provider, std::shared_ptr<metrics::registry> metrics) {
     auto url = boost::urls::parse_uri(provider.base_url);
     if (!url)
       throw config_error("provider '" + provider.name + "': base_url '" + provider.base_url + "' is not a URL");
@@ -131,6 +133,7 @@ private:
     settings.reconcile_settle = provider.request_timeout;
     settings.breaker_threshold = provider.breaker_threshold;
     settings.breaker_cool_down = provider.breaker_cool_down;
+    settings.metrics = std::move(metrics);
     std::unique_ptr<remote::provider_api> api;
     if (provider.type == "azure") {
       // The adapter makes a client per origin (workspace, storage, authority).
@@ -314,6 +317,7 @@ private:
   const daemon_config& config_;
   net::io_context& io_;
   std::shared_ptr<spdlog::logger> log_;
+  std::shared_ptr<metrics::registry> metrics_;  // before the actors that update it
   actors::supervisor tasks_;  // declared before the actors its tasks use
   target_catalog catalog_;
   actors::storage_actor storage_;
