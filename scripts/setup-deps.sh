@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libsystemd-dev libssl-dev libcli11-dev
   ca-certificates curl util-linux procps
+  prometheus  # promtool, which checks GET /metrics in the e2e tests
 )
 
 sudo_cmd=()
