@@ -473,6 +473,16 @@ void job_actor::release_slot_held() {
   services_->scheduler.try_send(std::move(release));
 }
 
+void job_actor::count_transition() {
+  if (!services_->metrics || job_.run.status == counted_status_) return;
+  counted_status_ = job_.run.status;
+  services_->metrics
+      ->counters("qjob_job_transitions_total", "Committed job state changes, by provider and new state.",
+                 {"provider", "status"})
+      .with({job_.provider, std::string(storage::to_string(job_.run.status))})
+      .inc();
+}
+
 void job_actor::answer_cancel(request_cancel& request, std::string message) {
   cancel_reply reply{cancel_outcome::accepted, std::move(message)};
   request.reply.set(std::move(reply));
@@ -489,6 +499,7 @@ net::awaitable<bool> job_actor::commit(bool is_transition, std::optional<std::st
     if (!ack) co_return false;
     if (ack->ok()) {
       if (is_transition) {
+        count_transition();
         job_transitioned change{job_.id, job_.run.status};
         co_await services_->hub.send(std::move(change));
       }

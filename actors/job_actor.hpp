@@ -9,6 +9,8 @@
 #include "scheduler_protocol.hpp"
 #include "storage_protocol.hpp"
 
+#include "runtime/metrics.hpp"
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
@@ -32,6 +34,7 @@ struct job_services {
   std::unordered_map<std::string, remote_provider_link> remote_providers;
   poller_ref poller;
   std::shared_ptr<spdlog::logger> log;
+  std::shared_ptr<metrics::registry> metrics;  ///< counts transitions; may be null (tests)
 };
 
 /// One per live job: owns the job's state machine. Asks the scheduler for a slot
@@ -110,6 +113,9 @@ private:
   net::awaitable<void> finish(storage::job_status status, std::optional<storage::job_error> error,
                               std::optional<std::string> result_json);
   void release_slot_held();
+  /// Counts the state change just committed in the metrics, unless only the
+  /// provider's word changed.
+  void count_transition();
   void answer_cancel(request_cancel& request, std::string message);
 
   std::shared_ptr<mailbox<job_message>> mailbox_;
@@ -120,6 +126,7 @@ private:
   bool done_ = false;        // final, or the daemon is stopping
   remote_step step_ = remote_step::none;
   std::chrono::milliseconds retry_delay_{0};  // the last backoff; 0 after a success
+  storage::job_status counted_status_ = job_.run.status;  // the state last counted in the metrics
 };
 
 }  // namespace qjob::actors

@@ -119,6 +119,12 @@ poller_actor::poller_actor(net::any_io_executor executor, std::map<std::string, 
       log_(poller_log()),
       mailbox_(std::make_shared<mailbox<poller_message>>(executor, poller_mailbox_capacity)),
       jitter_(settings_.jitter_seed ? settings_.jitter_seed : std::random_device{}()),
+      metrics_(metrics::registry_or_own(settings_.metrics)),
+      poll_lag_(metrics_->histograms("qjob_poll_lag_seconds",
+                                     "How late a job's poll round started after the time the job was due, by provider.",
+                                     {"provider"}, metrics::request_seconds_buckets())),
+      watched_jobs_(metrics_->gauges("qjob_poller_watched_jobs", "Jobs at remote providers the poller watches.")
+                        .with({})),
       wake_(executor, clock::time_point::max()),
       idle_(executor) {
   for (auto& [name, provider] : providers) {
@@ -170,6 +176,7 @@ net::awaitable<void> poller_actor::serve() {
     } else if (auto* change = std::get_if<reconfigure_poller>(&message)) {
       on_reconfigure(*change);
     }
+    watched_jobs_.set(static_cast<double>(jobs_.size()));
     rearm();
   }
 }
@@ -236,6 +243,8 @@ void poller_actor::on_tick() {
       held_back.push_back(job_id);
       continue;
     }
+    // Jobs due within the slot ahead are polled early: they count as on time.
+    poll_lag_.with({job.provider}).observe(std::max(0.0, std::chrono::duration<double>(now - when).count()));
     due[job.provider].push_back(round_item{job_id, job.watch, job.provider_job_id});
   }
   for (const auto& job_id : held_back) {

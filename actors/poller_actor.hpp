@@ -3,6 +3,8 @@
 #include "poller_protocol.hpp"
 #include "remote_provider_protocol.hpp"
 
+#include "runtime/metrics.hpp"
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -139,6 +141,9 @@ private:
   std::priority_queue<deadline, std::vector<deadline>, std::greater<>> deadlines_;
   std::uint64_t next_watch_ = 1;
   std::mt19937_64 jitter_;
+  std::shared_ptr<metrics::registry> metrics_;
+  metrics::histogram_family& poll_lag_;
+  metrics::gauge& watched_jobs_;
   net::steady_timer wake_;  // expires at the earliest deadline; post_ticks waits on it
   // Declared after what the rounds use, so it is destroyed (and emptied) first.
   std::list<net::cancellation_signal> rounds_;

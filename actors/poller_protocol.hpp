@@ -3,6 +3,7 @@
 #include "job_protocol.hpp"
 #include "remote_provider_protocol.hpp"
 #include "runtime/mailbox.hpp"
+#include "runtime/metrics.hpp"
 
 #include <cstddef>
 #include <chrono>
@@ -71,6 +72,9 @@ struct poller_settings {
   /// jobs not seen in them get a GET each.
   std::size_t max_pages = 10;
   std::uint64_t jitter_seed = 0;  ///< 0: seeded at random
+  /// Where the actor's figures go; null: a registry of its own. Read at
+  /// construction only (a reload keeps the registry the actor has).
+  std::shared_ptr<metrics::registry> metrics;
 };
 
 /// A remote provider as the poller reaches it.

@@ -97,8 +97,9 @@ struct probe_guard {
 };
 
 // One exchange each (results: the job, then its results): callables that
-// call() may run more than once.
+// call() may run more than once. `request` names the exchange in the metrics.
 struct submit_op {
+  static constexpr std::string_view request = "submit";
   std::string body;
   net::awaitable<remote::api_result<std::string>> operator()(remote::provider_api& api) const {
     return api.submit(body);
@@ -107,12 +108,14 @@ struct submit_op {
 
 struct get_op {
   std::string id;
+  std::string_view request = "poll";
   net::awaitable<remote::api_result<remote::job_state>> operator()(remote::provider_api& api) const {
     return api.get(id);
   }
 };
 
 struct cancel_op {
+  static constexpr std::string_view request = "cancel";
   std::string id;
   net::awaitable<remote::api_result<remote::job_state>> operator()(remote::provider_api& api) const {
     return api.cancel(id);
@@ -122,15 +125,17 @@ struct cancel_op {
 struct list_op {
   std::size_t limit = 0;
   std::optional<std::string> next;
+  std::string_view request = "list";
   net::awaitable<remote::api_result<remote::state_page>> operator()(remote::provider_api& api) const {
     return api.list(limit, next);
   }
 };
 
 struct results_op {
-  remote::result_request request;
+  static constexpr std::string_view request = "fetch";
+  remote::result_request spec;
   net::awaitable<remote::api_result<std::string>> operator()(remote::provider_api& api) const {
-    return api.results(request);
+    return api.results(spec);
   }
 };
 
@@ -148,6 +153,14 @@ remote_provider_actor::remote_provider_actor(net::any_io_executor executor, std:
       breaker_(settings_.breaker_threshold, settings_.breaker_cool_down),
       started_(clock::now()),
       jitter_(settings_.jitter_seed ? settings_.jitter_seed : std::random_device{}()),
+      metrics_(metrics::registry_or_own(settings_.metrics)),
+      request_counts_(metrics_->counters("qjob_provider_requests_total",
+                                         "Exchanges with remote providers, by provider, request and HTTP status "
+                                         "(2xx: answered; error: no HTTP answer, such as a timeout or a reset).",
+                                         {"provider", "request", "code"})),
+      request_seconds_(metrics_->histograms("qjob_provider_request_duration_seconds",
+                                            "Time of one exchange with a remote provider, retries not included.",
+                                            {"provider", "request"}, metrics::request_seconds_buckets())),
       idle_(executor) {}
 
 remote_provider_actor::~remote_provider_actor() = default;
@@ -272,6 +285,16 @@ void remote_provider_actor::record(const remote::api_error* error) {
     log_->info("circuit breaker closed");
 }
 
+void remote_provider_actor::measure(std::string_view request, const remote::api_error* error,
+                                    clock::duration took) {
+  // The adapters answer values, not statuses: any success is "2xx".
+  std::string code = "2xx";
+  if (error != nullptr) code = error->status == 0 ? "error" : std::to_string(error->status);
+  const std::string kind(request);
+  request_counts_.with({settings_.name, kind, code}).inc();
+  request_seconds_.with({settings_.name, kind}).observe(std::chrono::duration<double>(took).count());
+}
+
 net::awaitable<void> remote_provider_actor::sleep_for(clock::duration delay) {
   if (delay <= clock::duration::zero()) co_return;
   net::steady_timer timer(executor_, delay);
@@ -306,13 +329,16 @@ std::invoke_result_t<Op&, remote::provider_api&> remote_provider_actor::call(Op 
     if (allowed) {
       // Should the exchange throw, a half-open probe must not stay taken forever.
       probe_guard guard(breaker_);
+      const auto sent = clock::now();
       auto outcome = co_await op(*api);
       guard.armed = false;
       if (outcome) {
+        measure(op.request, nullptr, clock::now() - sent);
         record(nullptr);
         co_return outcome;
       }
       last = outcome.error();  // result<T, E>::error() answers a copy
+      measure(op.request, &last, clock::now() - sent);
       record(&last);
       if (last.kind != remote::error_kind::transient) co_return outcome;
     } else {
@@ -335,7 +361,7 @@ net::awaitable<remote_provider_actor::call_result<std::string>> remote_provider_
   switch (abilities_.lookup) {
     case remote::lost_submission_lookup::get_by_qjob_id: {
       // The provider's id is ours: a 404 is the provider saying "not there".
-      get_op op{job_id};
+      get_op op{job_id, "lookup"};
       auto got = co_await call(std::move(op));
       if (got) co_return std::move(got->id);
       if (got.error().status == 404) co_return std::string();
@@ -347,7 +373,7 @@ net::awaitable<remote_provider_actor::call_result<std::string>> remote_provider_
   }
   std::optional<std::string> next;
   for (std::size_t page = 0; page < settings_.reconcile_max_pages; ++page) {
-    list_op op{settings_.reconcile_page_size, next};
+    list_op op{settings_.reconcile_page_size, next, "lookup"};
     auto listed = co_await call(std::move(op));
     if (!listed) co_return std::move(listed.error());
     for (const auto& job : listed->jobs)
@@ -486,10 +512,10 @@ net::awaitable<void> remote_provider_actor::serve_fetch(fetch_result request) {
     co_return;
   }
   results_op op;
-  op.request.job_id = request.job_id;
-  op.request.provider_job_id = request.provider_job_id;
-  op.request.circuits = std::move(job.input->circuits);
-  op.request.shots = request.shots > 0 ? static_cast<std::uint64_t>(request.shots) : 0;
+  op.spec.job_id = request.job_id;
+  op.spec.provider_job_id = request.provider_job_id;
+  op.spec.circuits = std::move(job.input->circuits);
+  op.spec.shots = request.shots > 0 ? static_cast<std::uint64_t>(request.shots) : 0;
   auto document = co_await call(std::move(op));
   if (!document) {
     request.reply.set(failed<std::string>(to_failure(document.error())));

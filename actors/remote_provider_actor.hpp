@@ -4,6 +4,8 @@
 #include "remote_provider_protocol.hpp"
 #include "token_bucket.hpp"
 
+#include "runtime/metrics.hpp"
+
 #include "remote/provider_api.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -21,6 +23,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <unordered_map>
 
@@ -97,6 +100,9 @@ private:
   net::awaitable<void> sleep_for(std::chrono::steady_clock::duration delay);
   std::chrono::steady_clock::duration retry_delay(unsigned attempt, const remote::api_error& error);
   void record(const remote::api_error* error);
+  /// Counts one exchange of kind `request` ("submit", "poll", ...) and its time;
+  /// `error` null on success.
+  void measure(std::string_view request, const remote::api_error* error, clock_type::duration took);
   /// `state`, once its word has been logged if the provider never published it.
   remote_job_status observe(remote::job_state state);
 
@@ -118,6 +124,9 @@ private:
   // concluded absent before reconcile_settle has passed since then.
   std::unordered_map<std::string, clock_type::time_point> uncertain_posts_;
   std::mt19937_64 jitter_;
+  std::shared_ptr<metrics::registry> metrics_;
+  metrics::counter_family& request_counts_;
+  metrics::histogram_family& request_seconds_;
   // Declared after what the requests use, so it is destroyed (and emptied) first.
   std::list<net::cancellation_signal> requests_;
   net::steady_timer idle_;  // woken when the last request ends, for run()'s drain

@@ -2,6 +2,7 @@
 
 #include "remote/provider_api.hpp"
 #include "runtime/mailbox.hpp"
+#include "runtime/metrics.hpp"
 #include "runtime/promise.hpp"
 
 #include <chrono>
@@ -157,6 +158,9 @@ struct remote_provider_settings {
   /// might have created it ended, or since start-up for a previous run's POSTs.
   std::chrono::milliseconds reconcile_settle{30'000};
   std::uint64_t jitter_seed = 0;          ///< 0: seeded at random
+  /// Where the actor's figures go; null: a registry of its own. Read at
+  /// construction only (a reload keeps the registry the actor has).
+  std::shared_ptr<metrics::registry> metrics;
 };
 
 /// A configuration reload: the provider's API from now on (fresh credentials, a

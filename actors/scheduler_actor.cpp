@@ -24,9 +24,18 @@ void erase_from_ring(Ring& ring, const Key& key) {
 }  // namespace
 
 scheduler_actor::scheduler_actor(net::any_io_executor executor,
-                                 std::unordered_map<std::string, std::size_t> capacity)
+                                 std::unordered_map<std::string, std::size_t> capacity,
+                                 std::shared_ptr<metrics::registry> metrics)
     : mailbox_(std::make_shared<mailbox<scheduler_message>>(executor, scheduler_mailbox_capacity)),
-      capacity_(std::move(capacity)) {}
+      capacity_(std::move(capacity)),
+      metrics_(metrics::registry_or_own(std::move(metrics))),
+      waiting_jobs_(metrics_->gauges("qjob_scheduler_waiting_jobs", "Jobs queued here for a slot, by provider.",
+                                     {"provider"})),
+      running_jobs_(metrics_->gauges("qjob_scheduler_running_jobs",
+                                     "Slots taken by jobs at or on their way to the provider, by provider.",
+                                     {"provider"})),
+      slots_(metrics_->gauges("qjob_scheduler_slots", "Slots of each provider (its max_in_flight).",
+                              {"provider"})) {}
 
 net::awaitable<void> scheduler_actor::run() {
   for (;;) {
@@ -51,6 +60,18 @@ net::awaitable<void> scheduler_actor::run() {
       auto& query = std::get<get_queue_position>(message);
       query.reply.set(position(query.job_id));
     }
+    publish_depths();
+  }
+}
+
+void scheduler_actor::publish_depths() {
+  // A handful of providers: cheaper than tracking which queue each message touched.
+  for (const auto& [provider, queue] : queues_) {
+    std::size_t waiting = 0;
+    for (const auto& cls : queue.classes) waiting += cls.size;
+    waiting_jobs_.with({provider}).set(static_cast<double>(waiting));
+    running_jobs_.with({provider}).set(static_cast<double>(queue.running));
+    slots_.with({provider}).set(static_cast<double>(queue.capacity));
   }
 }
 

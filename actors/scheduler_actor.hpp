@@ -2,6 +2,8 @@
 
 #include "scheduler_protocol.hpp"
 
+#include "runtime/metrics.hpp"
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
@@ -21,7 +23,9 @@ namespace qjob::actors {
 /// then across each owner's batches, then submission order. Runs on the I/O thread.
 class scheduler_actor {
 public:
-  scheduler_actor(net::any_io_executor executor, std::unordered_map<std::string, std::size_t> capacity);
+  /// `metrics` receives the queue depths; null: a registry of its own.
+  scheduler_actor(net::any_io_executor executor, std::unordered_map<std::string, std::size_t> capacity,
+                  std::shared_ptr<metrics::registry> metrics = nullptr);
 
   scheduler_ref ref() const { return scheduler_ref(mailbox_); }
   net::awaitable<void> run();
@@ -64,11 +68,17 @@ private:
   std::optional<waiting_job> pop(provider_queue& queue);
   std::optional<std::int64_t> position(const std::string& job_id) const;
   provider_queue& queue_of(const std::string& provider);
+  /// Sets the depth gauges of every provider's queue (after each message).
+  void publish_depths();
 
   std::shared_ptr<mailbox<scheduler_message>> mailbox_;
   std::unordered_map<std::string, std::size_t> capacity_;
   std::unordered_map<std::string, provider_queue> queues_;
   std::unordered_map<std::string, location> waiting_;  // job id -> where it waits
+  std::shared_ptr<metrics::registry> metrics_;
+  metrics::gauge_family& waiting_jobs_;
+  metrics::gauge_family& running_jobs_;
+  metrics::gauge_family& slots_;
 };
 
 }  // namespace qjob::actors

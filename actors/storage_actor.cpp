@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <optional>
 #include <string_view>
 #include <type_traits>
@@ -22,6 +23,9 @@ bool is_write(const storage_message& message) {
   return std::holds_alternative<insert_jobs>(message) || std::holds_alternative<record_run>(message);
 }
 
+constexpr const char* transactions_help =
+    "Write transactions of the job store, by outcome (one serves every write waiting for it).";
+
 std::shared_ptr<spdlog::logger> storage_log() {
   auto log = spdlog::get("storage");
   return log ? log : spdlog::default_logger()->clone("storage");
@@ -29,10 +33,20 @@ std::shared_ptr<spdlog::logger> storage_log() {
 
 }  // namespace
 
-storage_actor::storage_actor(net::any_io_executor executor, storage::job_store store)
+storage_actor::storage_actor(net::any_io_executor executor, storage::job_store store,
+                             std::shared_ptr<metrics::registry> metrics)
     : executor_(executor),
       mailbox_(std::make_shared<concurrent_mailbox<storage_message>>(executor, storage_mailbox_capacity)),
-      store_(std::move(store)), log_(storage_log()) {}
+      store_(std::move(store)), log_(storage_log()), metrics_(metrics::registry_or_own(std::move(metrics))),
+      commit_seconds_(metrics_->histograms("qjob_db_commit_duration_seconds",
+                                           "Time of one write transaction of the job store, BEGIN to durable COMMIT.",
+                                           {}, metrics::disk_seconds_buckets())
+                          .with({})),
+      committed_(metrics_->counters("qjob_db_transactions_total", transactions_help, {"outcome"}).with({"committed"})),
+      failed_(metrics_->counters("qjob_db_transactions_total", transactions_help, {"outcome"}).with({"failed"})),
+      writes_(metrics_->counters("qjob_db_writes_total",
+                                 "Write requests (job inserts, run updates) served by committed transactions.")
+                  .with({})) {}
 
 net::awaitable<void> storage_actor::run() {
   std::vector<storage_message> batch;
@@ -86,10 +100,15 @@ void storage_actor::serve(std::vector<storage_message>& batch) {
 
 void storage_actor::commit_writes(std::vector<storage_message*>& writes) {
   try {
+    const auto began = std::chrono::steady_clock::now();
     storage::job_store::transaction txn(store_);
     for (auto* message : writes) apply_write(*message);
     txn.commit();
+    commit_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+    committed_.inc();
+    writes_.inc(writes.size());
   } catch (const storage::storage_error& e) {
+    failed_.inc();
     if (writes.size() > 1) {
       // One bad write must not fail the others grouped with it: retry each alone.
       for (auto* message : writes) {

@@ -2,6 +2,8 @@
 
 #include "storage_protocol.hpp"
 
+#include "runtime/metrics.hpp"
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
@@ -19,7 +21,10 @@ namespace qjob::actors {
 class storage_actor {
 public:
   /// `executor` is the storage thread's; the store is used only from there.
-  storage_actor(net::any_io_executor executor, storage::job_store store);
+  /// `metrics` receives the commit latencies (from the storage thread); null: a
+  /// registry of its own.
+  storage_actor(net::any_io_executor executor, storage::job_store store,
+                std::shared_ptr<metrics::registry> metrics = nullptr);
 
   storage_ref ref() const { return storage_ref(mailbox_); }
 
@@ -49,6 +54,12 @@ private:
   // Storage thread only: close() was called; run() is waiting in async_receive.
   bool closing_ = false;
   bool receiving_ = false;
+  // Updated on the storage thread, read by the API on the I/O thread: atomics.
+  std::shared_ptr<metrics::registry> metrics_;
+  metrics::histogram& commit_seconds_;
+  metrics::counter& committed_;
+  metrics::counter& failed_;
+  metrics::counter& writes_;
 };
 
 }  // namespace qjob::actors

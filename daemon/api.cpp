@@ -3,6 +3,7 @@
 #include "job_json.hpp"
 
 #include "runtime/promise.hpp"
+#include "runtime/prometheus_text.hpp"
 
 #include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
@@ -88,7 +89,13 @@ std::vector<std::string> path_segments(const boost::urls::url_view& url) {
 }  // namespace
 
 api::api(const daemon_config& config, const target_catalog& catalog, api_services services)
-    : config_(config), catalog_(catalog), services_(std::move(services)) {}
+    : config_(config), catalog_(catalog), services_(std::move(services)),
+      metrics_(metrics::registry_or_own(services_.metrics)),
+      open_connections_(metrics_->gauges("qjob_open_connections", "Open control connections.").with({})),
+      jobs_submitted_(metrics_->counters("qjob_jobs_submitted_total", "Jobs accepted through the API since start.")
+                          .with({})),
+      responses_by_status_(metrics_->counters("qjob_http_responses_total", "API answers by HTTP status since start.",
+                                              {"code"})) {}
 
 net::awaitable<http_response> api::handle(const http_request& request, const peer_identity& peer) {
   http_response response;
@@ -97,7 +104,7 @@ net::awaitable<http_response> api::handle(const http_request& request, const pee
   } else {
     response = co_await route(request, peer);
   }
-  ++responses_by_status_[static_cast<unsigned>(response.result())];
+  responses_by_status_.with({std::to_string(response.result_int())}).inc();
   co_return response;
 }
 
@@ -197,7 +204,7 @@ net::awaitable<std::variant<actors::insert_reply, api_error>> api::store_jobs(st
     started.push_back(row);
     row.input = std::move(input);
   }
-  jobs_submitted_ += started.size();
+  jobs_submitted_.inc(started.size());
   // Sent before the answer, so a cancel the client sends next finds the job actor.
   if (!started.empty()) {
     actors::start_jobs start{std::move(started)};
@@ -654,28 +661,31 @@ void api::explain_wait(json::object& shown, const storage::job_row& job) const {
 }
 
 api::handler_result api::metrics(const http_request&) {
-  std::string text;
-  text += "# HELP qjob_jobs Jobs in the store by provider and state.\n# TYPE qjob_jobs gauge\n";
   using status_counts = std::vector<storage::job_store::status_count>;
   const auto query = [](actors::promise<status_counts> reply) { return actors::count_by_status{std::move(reply)}; };
   auto counted = co_await ask_storage<status_counts>(query);
+  auto families = metrics_->read();
+  // Read from the store at each scrape rather than kept as gauges, so a state
+  // that no job is in any more drops out instead of keeping its last figure.
+  metrics::family_data jobs;
+  jobs.name = "qjob_jobs";
+  jobs.help = "Jobs in the store by provider and state.";
+  jobs.type = metrics::metric_type::gauge;
+  jobs.label_names = {"provider", "status"};
   // Without the store's counts the rest of the metrics still answer.
-  if (const auto* counts = std::get_if<status_counts>(&counted))
-    for (const auto& count : *counts)
-      text += "qjob_jobs{provider=\"" + count.provider + "\",status=\"" +
-              std::string(storage::to_string(count.status)) + "\"} " + std::to_string(count.count) + "\n";
-  text += "# HELP qjob_jobs_submitted_total Jobs accepted through the API since start.\n"
-          "# TYPE qjob_jobs_submitted_total counter\nqjob_jobs_submitted_total " +
-          std::to_string(jobs_submitted_) + "\n";
-  text += "# HELP qjob_http_responses_total API answers by HTTP status since start.\n"
-          "# TYPE qjob_http_responses_total counter\n";
-  for (const auto& [code, count] : responses_by_status_)
-    text += "qjob_http_responses_total{code=\"" + std::to_string(code) + "\"} " + std::to_string(count) + "\n";
-  text += "# HELP qjob_open_connections Open control connections.\n# TYPE qjob_open_connections gauge\n"
-          "qjob_open_connections " + std::to_string(open_connections_) + "\n";
+  if (const auto* counts = std::get_if<status_counts>(&counted)) {
+    for (const auto& count : *counts) {
+      metrics::series_data series;
+      series.label_values = {count.provider, std::string(storage::to_string(count.status))};
+      series.value = static_cast<double>(count.count);
+      jobs.series.push_back(std::move(series));
+    }
+  }
+  families.push_back(std::move(jobs));
+  std::sort(families.begin(), families.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   http_response response{status::ok, 11};
-  response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-  response.body() = std::move(text);
+  response.set(http::field::content_type, metrics::prometheus_content_type);
+  response.body() = metrics::render_prometheus_text(families);
   co_return response;
 }
 

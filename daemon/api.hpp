@@ -9,6 +9,7 @@
 #include "hub_protocol.hpp"
 #include "job_supervisor_protocol.hpp"
 #include "remote_provider_protocol.hpp"
+#include "runtime/metrics.hpp"
 #include "scheduler_protocol.hpp"
 #include "storage_protocol.hpp"
 
@@ -37,6 +38,7 @@ struct api_services {
   actors::scheduler_ref scheduler;
   actors::hub_ref hub;
   std::map<std::string, actors::remote_provider_ref> remote_providers;  // asked for their health
+  std::shared_ptr<metrics::registry> metrics;  ///< what `GET /metrics` renders; null: the API's own figures only
 };
 
 /// A validated `GET /v1/events`: whose transitions to follow, and the event id
@@ -79,9 +81,9 @@ public:
   void add_remote_provider(const std::string& name, actors::remote_provider_ref ref) {
     services_.remote_providers.insert_or_assign(name, std::move(ref));
   }
-  std::int64_t open_connections() const noexcept { return open_connections_; }
-  void connection_opened() noexcept { ++open_connections_; }
-  void connection_closed() noexcept { --open_connections_; }
+  std::int64_t open_connections() const noexcept { return static_cast<std::int64_t>(open_connections_.value()); }
+  void connection_opened() noexcept { open_connections_.add(1); }
+  void connection_closed() noexcept { open_connections_.add(-1); }
 
 private:
   using handler_result = net::awaitable<http_response>;
@@ -129,9 +131,10 @@ private:
   api_services services_;
   bool draining_ = false;
   bool ready_ = false;
-  std::int64_t open_connections_ = 0;
-  std::uint64_t jobs_submitted_ = 0;
-  std::map<unsigned, std::uint64_t> responses_by_status_;
+  std::shared_ptr<metrics::registry> metrics_;
+  metrics::gauge& open_connections_;
+  metrics::counter& jobs_submitted_;
+  metrics::counter_family& responses_by_status_;
 };
 
 }  // namespace qjob::daemon

@@ -51,14 +51,16 @@ public:
   daemon_runtime(daemon_config config, config_loader load_config, net::io_context& io, net::io_context& storage_io,
                  storage::job_store store)
       : config_(std::move(config)), load_config_(std::move(load_config)), io_(io), log_(spdlog::default_logger()),
+        metrics_(std::make_shared<metrics::registry>()),
         tasks_(io.get_executor(), log_, [this] { request_stop("an essential actor failed"); }),
-        catalog_(config_), storage_(storage_io.get_executor(), std::move(store)),
-        scheduler_(io.get_executor(), capacities(config_)), hub_(io.get_executor()) {
+        catalog_(config_), storage_(storage_io.get_executor(), std::move(store), metrics_),
+        scheduler_(io.get_executor(), capacities(config_), metrics_), hub_(io.get_executor()) {
     actors::job_services services;
     services.storage = storage_.ref();
     services.scheduler = scheduler_.ref();
     services.hub = hub_.ref();
     services.log = named_logger("job");
+    services.metrics = metrics_;
     std::map<std::string, actors::remote_provider_ref> remote_refs;
     std::map<std::string, actors::polled_provider> polled;
     for (const auto& provider : config_.providers) {
@@ -78,7 +80,7 @@ public:
     jobs_ = std::make_unique<actors::job_supervisor_actor>(io.get_executor(), tasks_, std::move(services));
     api_ = std::make_unique<api>(config_, catalog_,
                                  api_services{storage_.ref(), jobs_->ref(), scheduler_.ref(), hub_.ref(),
-                                              std::move(remote_refs)});
+                                              std::move(remote_refs), metrics_});
     server_ = std::make_unique<control_server>(io.get_executor(), config_, *api_, tasks_);
   }
 
@@ -115,8 +117,10 @@ private:
 
   remote_entry& add_remote(const provider_config& provider, std::shared_ptr<remote::provider_api> api) {
     named_logger("provider." + provider.name);  // before the actor takes it, so that set_log_level reaches it
+    auto settings = remote_settings(provider);
+    settings.metrics = metrics_;
     auto actor = std::make_unique<actors::remote_provider_actor>(io_.get_executor(), std::move(api),
-                                                                 remote_settings(provider));
+                                                                 std::move(settings));
     return remote_providers_[provider.name] = remote_entry{provider.type, std::move(actor), false};
   }
 
@@ -133,8 +137,9 @@ private:
     tasks_.spawn("provider " + name, entry.actor->run(), actors::on_failure::stop_daemon);
   }
 
-  static actors::poller_settings poll_settings(const daemon_config& config) {
+  actors::poller_settings poll_settings(const daemon_config& config) const {
     actors::poller_settings poll;
+    poll.metrics = metrics_;
     poll.poll_initial_ms = config.poll.initial;
     poll.poll_max_ms = config.poll.max;
     poll.list_threshold = config.poll.list_threshold;
@@ -422,6 +427,7 @@ private:
   config_loader load_config_;
   net::io_context& io_;
   std::shared_ptr<spdlog::logger> log_;
+  std::shared_ptr<metrics::registry> metrics_;  // before the actors that update it
   actors::supervisor tasks_;  // declared before the actors its tasks use
   target_catalog catalog_;
   actors::storage_actor storage_;

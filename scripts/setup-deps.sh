@@ -11,6 +11,7 @@ packages=(
   libsystemd-dev libssl-dev libcli11-dev
   ca-certificates curl util-linux procps
   dpkg-dev lintian systemd man-db groff-base bash-completion file
+  prometheus  # promtool, which checks GET /metrics in the e2e tests
 )
 
 sudo_cmd=()

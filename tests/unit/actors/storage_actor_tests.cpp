@@ -245,6 +245,31 @@ net::awaitable<void> disk_full_body() {
   co_await f.stop();
 }
 
+/// Commits are timed and counted on the storage thread; this thread reads them
+/// (under ThreadSanitizer, the check that the two need no lock between them).
+net::awaitable<void> commit_metrics_body() {
+  auto registry = std::make_shared<qjob::metrics::registry>();
+  storage_fixture f(co_await net::this_coro::executor, {}, registry);
+  std::vector<qs::job_row> batch;
+  batch = rows(make_job("a"), make_job("b"));
+  co_await f.insert(std::move(batch));
+  auto record = make_record("a", qs::job_status::executing, "running");
+  auto ack = co_await f.ask<qa::write_ack>(std::move(record));
+  BOOST_REQUIRE(ack.has_value());
+  BOOST_TEST(ack->ok(), ack->error);
+  co_await f.get("a");  // a read commits nothing
+
+  const auto& commits = registry->histograms("qjob_db_commit_duration_seconds", "", {},
+                                             qjob::metrics::disk_seconds_buckets()).with({}).read();
+  BOOST_TEST(commits.count == 2u);
+  BOOST_TEST(commits.sum > 0);
+  auto& transactions = registry->counters("qjob_db_transactions_total", "", {"outcome"});
+  BOOST_TEST(transactions.with({"committed"}).value() == 2u);
+  BOOST_TEST(transactions.with({"failed"}).value() == 0u);
+  BOOST_TEST(registry->counters("qjob_db_writes_total", "").with({}).value() == 2u);
+  co_await f.stop();
+}
+
 /// close() while requests are buffered: each is still served, then run() returns.
 net::awaitable<void> close_drains_body() {
   storage_fixture f(co_await net::this_coro::executor);
@@ -305,6 +330,8 @@ BOOST_AUTO_TEST_CASE(record_run_with_a_result_writes_the_file_and_sets_output_ur
 }
 
 BOOST_AUTO_TEST_CASE(disk_full_is_acknowledged_as_such_and_earlier_data_stays) { run_coroutine(disk_full_body()); }
+
+BOOST_AUTO_TEST_CASE(commits_are_timed_and_counted_in_the_metrics) { run_coroutine(commit_metrics_body()); }
 
 BOOST_AUTO_TEST_CASE(closing_the_mailbox_serves_buffered_requests_then_run_returns) {
   run_coroutine(close_drains_body());

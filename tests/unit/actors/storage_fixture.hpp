@@ -13,6 +13,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -41,13 +42,15 @@ inline storage::job_row make_job(const std::string& id, std::uint32_t owner = 10
 /// (own io_context), supervised from the test's executor as the daemon does it.
 class storage_fixture {
 public:
-  /// `prepare` sees the opened store before the actor owns it (for fault injection).
+  /// `prepare` sees the opened store before the actor owns it (for fault injection);
+  /// `metrics` is handed to the actor.
   explicit storage_fixture(net::any_io_executor executor,
-                           const std::function<void(storage::job_store&)>& prepare = {})
+                           const std::function<void(storage::job_store&)>& prepare = {},
+                           std::shared_ptr<metrics::registry> metrics = nullptr)
       : tasks_(executor, log_.logger(), [this] { failed_ = true; }) {
     auto store = storage::job_store::open(dir_.path());
     if (prepare) prepare(store);
-    storage_.emplace(thread_.executor(), std::move(store));
+    storage_.emplace(thread_.executor(), std::move(store), std::move(metrics));
     tasks_.spawn_elsewhere("storage", storage_->run(), on_failure::stop_daemon, thread_.executor());
   }
 

@@ -354,6 +354,39 @@ net::awaitable<void> close_drops_a_request_waiting_to_retry() {
   BOOST_TEST(!got.has_value());  // dropped unanswered, as close() promises
 }
 
+/// Every exchange is counted by request and status, and timed: a success is
+/// "2xx", a refusal its status, a reset "error"; looking up a lost submission is
+/// "lookup", not "list".
+net::awaitable<void> exchanges_are_counted_and_timed() {
+  auto registry = std::make_shared<qjob::metrics::registry>();
+  auto settings = fast_settings();
+  settings.name = "fake";
+  settings.metrics = registry;
+  fixture f(co_await net::this_coro::executor, settings);
+  co_await f.submit("earlier-job");
+  f.fake().add_fault(fault(fakes::fault_kind::accept_reset, "POST"));
+  auto submitted = co_await f.submit("job-lost");
+  BOOST_REQUIRE_MESSAGE(submitted.value, message_of(submitted.failure));
+  BOOST_TEST(submitted.value->adopted);
+  f.fake().add_fault(fault(fakes::fault_kind::status, "GET", 503));
+  auto polled = co_await f.poll(submitted.value->provider_job_id);
+  BOOST_REQUIRE_MESSAGE(polled.value, message_of(polled.failure));
+  co_await f.stop();
+
+  auto& requests = registry->counters("qjob_provider_requests_total", "", {"provider", "request", "code"});
+  BOOST_TEST(requests.with({"fake", "submit", "2xx"}).value() == 1u);
+  BOOST_TEST(requests.with({"fake", "submit", "error"}).value() == 1u);
+  BOOST_TEST(requests.with({"fake", "lookup", "2xx"}).value() == 1u);
+  BOOST_TEST(requests.with({"fake", "poll", "503"}).value() == 1u);
+  BOOST_TEST(requests.with({"fake", "poll", "2xx"}).value() == 1u);
+  auto& seconds = registry->histograms("qjob_provider_request_duration_seconds", "", {"provider", "request"},
+                                       qjob::metrics::request_seconds_buckets());
+  BOOST_TEST(seconds.with({"fake", "submit"}).read().count == 2u);
+  BOOST_TEST(seconds.with({"fake", "lookup"}).read().count == 1u);
+  BOOST_TEST(seconds.with({"fake", "poll"}).read().count == 2u);
+  BOOST_TEST(seconds.with({"fake", "poll"}).read().sum > 0);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(remote_provider_actor_tests)
@@ -398,6 +431,9 @@ BOOST_AUTO_TEST_CASE(job_found_in_submitting_after_a_restart_is_adopted_not_rese
 }
 BOOST_AUTO_TEST_CASE(close_drops_a_request_waiting_out_its_backoff, *boost::unit_test::timeout(10)) {
   run_coroutine(close_drops_a_request_waiting_to_retry());
+}
+BOOST_AUTO_TEST_CASE(exchanges_are_counted_by_request_and_status_and_timed, *boost::unit_test::timeout(10)) {
+  run_coroutine(exchanges_are_counted_and_timed());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
