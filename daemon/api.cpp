@@ -190,7 +190,10 @@ net::awaitable<std::variant<actors::insert_reply, api_error>> api::store_jobs(st
   }
   if (!stored->ack.ok()) {
     if (stored->ack.disk_full)
-      co_return unavailable("the job store is full (no space left on the state directory's disk); nothing was stored");
+      co_return api_error{status::service_unavailable, "storage_full",
+                          "the job store is full (no space left on the state directory's disk); nothing of this "
+                          "request was stored; try again once space is freed",
+                          ""};
     co_return api_error{status::internal_server_error, "internal", "the job store failed; see the daemon's log", ""};
   }
   std::vector<storage::job_row> started;

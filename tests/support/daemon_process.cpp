@@ -56,7 +56,7 @@ daemon_process::daemon_process(daemon_options options) : options_(std::move(opti
   root_ = pattern;
   if (options_.reachable_by_all) ::chmod(root_.c_str(), 0755);
   socket_ = root_ / "qjobd.sock";
-  state_dir_ = root_ / "state";
+  state_dir_ = options_.state_dir.empty() ? root_ / "state" : options_.state_dir;
   log_file_ = root_ / "qjobd.log";
   if (!options_.config.empty()) {
     config_file_ = root_ / "qjobd.toml";

@@ -34,6 +34,8 @@ struct daemon_options {
   /// qjobd's socket path): qjobd then starts the way systemd would start it.
   /// Empty: qjobd is started directly.
   std::vector<std::string> launcher{};
+  /// The state directory; empty: `state` in the daemon's temp directory.
+  std::filesystem::path state_dir{};
   /// Variables set for qjobd (after the systemd ones are cleared), as a
   /// service manager would set them.
   environment_changes environment{};
