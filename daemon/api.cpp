@@ -310,6 +310,12 @@ api::handler_result api::submit_batch(const http_request& request, const peer_id
       auto end = body.find('\n');
       auto line = body.substr(0, end);
       body = end == std::string_view::npos ? std::string_view{} : body.substr(end + 1);
+      if (line.size() > config_.max_line_bytes)
+        co_return error_response(api_error{status::payload_too_large, "line_too_large",
+                                           "line " + std::to_string(line_number) + " is " +
+                                               std::to_string(line.size()) + " bytes; the limit is " +
+                                               std::to_string(config_.max_line_bytes) + " (max_line_bytes)",
+                                           "line " + std::to_string(line_number)});
       if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
       arena.release();  // the previous line's DOM is gone
       boost::system::error_code ec;

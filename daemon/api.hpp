@@ -106,7 +106,7 @@ private:
   void explain_wait(boost::json::object& shown, const storage::job_row& job) const;
 
   /// The checks a submission passes, as the configuration says now.
-  submission_rules rules() const { return submission_rules{&catalog_, config_.max_shots}; }
+  submission_rules rules() const { return submission_rules_for(config_, catalog_); }
 
   /// Sends the storage actor the request `make_request(reply)` builds and awaits the
   /// answer; a stopping daemon or a failed read is an error answer.

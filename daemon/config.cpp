@@ -34,6 +34,19 @@ std::int64_t positive(const toml::table& table, std::string_view key, std::int64
   return value;
 }
 
+/// A limit that must be at least 1: 0 would refuse everything.
+std::int64_t at_least_one(const toml::table& table, std::string_view key, std::int64_t fallback,
+                          const std::filesystem::path& file) {
+  auto value = get_or<std::int64_t>(table, key, fallback, file);
+  if (value < 1) throw config_error(where(*table.get(key), file) + ": key '" + std::string(key) + "' must be >= 1");
+  return value;
+}
+
+template <class T>
+void read_limit(const toml::table& table, std::string_view key, T& value, const std::filesystem::path& file) {
+  value = static_cast<T>(at_least_one(table, key, static_cast<std::int64_t>(value), file));
+}
+
 void check_keys(const toml::table& table, const std::set<std::string_view>& allowed,
                 const std::filesystem::path& file, std::string_view section) {
   for (const auto& [key, node] : table)
@@ -138,7 +151,7 @@ provider_config read_provider(const toml::table& table, const std::filesystem::p
                file, "[[providers]] of type local");
   } else if (type == "azure") {
     check_keys(table,
-               {"name", "type", "max_in_flight", "requests_per_second", "endpoint", "subscription",
+               {"name", "type", "max_in_flight", "requests_per_second", "max_qubits", "endpoint", "subscription",
                 "resource_group", "workspace", "api_version", "api_key_file", "api_key_env", "tenant_id", "client_id",
                 "client_secret_file", "client_secret_env", "authority", "request_timeout_ms", "max_attempts",
                 "backoff_initial_ms", "backoff_max_ms", "retry_budget_ms", "breaker_threshold",
@@ -146,7 +159,8 @@ provider_config read_provider(const toml::table& table, const std::filesystem::p
                file, "[[providers]] of type azure");
   } else {
     check_keys(table,
-               {"name", "type", "max_in_flight", "requests_per_second", "base_url", "api_key_file", "api_key_env",
+               {"name", "type", "max_in_flight", "requests_per_second", "max_qubits", "base_url", "api_key_file",
+                "api_key_env",
                 "request_timeout_ms", "max_attempts", "backoff_initial_ms", "backoff_max_ms", "retry_budget_ms",
                 "breaker_threshold", "breaker_cool_down_ms"},
                file, "[[providers]] of type " + type);
@@ -162,9 +176,13 @@ provider_config read_provider(const toml::table& table, const std::filesystem::p
   provider.requests_per_second = get_or<double>(table, "requests_per_second", 10.0, file);
   provider.workers = static_cast<unsigned>(positive(table, "workers", 0, file));
   provider.simulator_threads = static_cast<unsigned>(positive(table, "simulator_threads", 0, file));
-  provider.max_qubits = static_cast<std::uint32_t>(positive(table, "max_qubits", 26, file));
-  if (provider.max_qubits == 0 || provider.max_qubits > 34)
+  // A remote target's own qubit count is its limit unless max_qubits is lower.
+  provider.max_qubits =
+      static_cast<std::uint32_t>(positive(table, "max_qubits", provider.type == "local" ? 26 : 0, file));
+  if (provider.type == "local" && (provider.max_qubits == 0 || provider.max_qubits > 34))
     throw config_error(where(table, file) + ": max_qubits must be between 1 and 34");
+  if (provider.max_qubits > 1'000'000)
+    throw config_error(where(table, file) + ": max_qubits must be at most 1000000 (0: each target's own count)");
   if (provider.is_remote()) read_remote(table, file, provider);
   return provider;
 }
@@ -216,7 +234,9 @@ daemon_config load_config(const std::optional<std::filesystem::path>& file) {
   check_keys(root,
              {"socket", "socket_mode", "state_dir", "log_level", "admin_group", "default_provider",
               "max_body_bytes", "max_header_bytes", "max_batch_jobs", "max_waiting", "max_waiting_per_owner",
-              "max_shots", "idle_timeout_seconds",
+              "max_shots", "idle_timeout_seconds", "request_timeout_seconds", "max_connections",
+              "max_connections_per_uid", "max_line_bytes", "max_name_bytes", "max_tags", "max_tag_bytes",
+              "max_params_bytes", "max_gates", "max_circuit_depth", "max_circuits_per_job",
               "max_wait_seconds", "drain_timeout_seconds", "retention_days", "poll_initial_ms", "poll_max_ms", "poll_list_threshold",
               "poll_page_size", "providers"},
              *file, "");
@@ -238,6 +258,22 @@ daemon_config load_config(const std::optional<std::filesystem::path>& file) {
       positive(root, "max_waiting_per_owner", static_cast<std::int64_t>(config.max_waiting_per_owner), *file));
   config.max_shots = positive(root, "max_shots", config.max_shots, *file);
   config.idle_timeout = std::chrono::seconds(positive(root, "idle_timeout_seconds", 60, *file));
+  config.request_timeout = std::chrono::seconds(at_least_one(root, "request_timeout_seconds", 30, *file));
+  read_limit(root, "max_connections", config.max_connections, *file);
+  read_limit(root, "max_connections_per_uid", config.max_connections_per_uid, *file);
+  read_limit(root, "max_line_bytes", config.max_line_bytes, *file);
+  read_limit(root, "max_name_bytes", config.max_name_bytes, *file);
+  read_limit(root, "max_tags", config.max_tags, *file);
+  read_limit(root, "max_tag_bytes", config.max_tag_bytes, *file);
+  read_limit(root, "max_params_bytes", config.max_params_bytes, *file);
+  read_limit(root, "max_gates", config.max_gates, *file);
+  read_limit(root, "max_circuit_depth", config.max_circuit_depth, *file);
+  read_limit(root, "max_circuits_per_job", config.max_circuits_per_job, *file);
+  if (config.max_gates > 100'000'000 || config.max_circuit_depth > 100'000'000 ||
+      config.max_circuits_per_job > 1'000'000)
+    throw config_error(file->string() +
+                       ": max_gates and max_circuit_depth must be at most 100000000, max_circuits_per_job at "
+                       "most 1000000");
   config.max_wait = std::chrono::seconds(positive(root, "max_wait_seconds", 600, *file));
   config.drain_timeout = std::chrono::seconds(positive(root, "drain_timeout_seconds", 10, *file));
   config.retention_days = get_or<double>(root, "retention_days", config.retention_days, *file);

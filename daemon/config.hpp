@@ -20,6 +20,8 @@ struct provider_config {
   // local
   unsigned workers = 0;  // 0: one per CPU
   unsigned simulator_threads = 0;  // 0: one per CPU
+  /// Largest circuit accepted, in qubits. Local: 1-34, default 26. Remote: 0
+  /// (the default) means each target's own qubit count; otherwise the smaller.
   std::uint32_t max_qubits = 26;
   // remote (ionq)
   std::string base_url;     // "" : the type's public endpoint
@@ -70,7 +72,19 @@ struct daemon_config {
   std::size_t max_waiting = 1'000'000;            // jobs not yet final, in all
   std::size_t max_waiting_per_owner = 1'000'000;  // jobs not yet final, of one user
   std::int64_t max_shots = 1'000'000;
-  std::chrono::seconds idle_timeout{60};
+  std::chrono::seconds idle_timeout{60};     // waiting for a request's first byte
+  std::chrono::seconds request_timeout{30};  // reading one request's header and body, from its first byte
+  std::size_t max_connections = 512;          // open control connections, in all
+  std::size_t max_connections_per_uid = 128;  // open control connections of one uid (root included)
+  // What one submitted job may hold; each is named in the error that refuses it.
+  std::uint64_t max_line_bytes = 1 << 20;  // one NDJSON line of POST /v1/batches
+  std::size_t max_name_bytes = 256;
+  std::size_t max_tags = 64;
+  std::size_t max_tag_bytes = 128;
+  std::size_t max_params_bytes = 64 << 10;  // `params`, serialised
+  std::uint32_t max_gates = 1'000'000;  // operations per circuit, once expanded
+  std::uint32_t max_circuit_depth = 1'000'000;
+  std::uint32_t max_circuits_per_job = 1'000;
   std::chrono::seconds max_wait{600};
   std::chrono::seconds drain_timeout{10};
   double retention_days = 30;  // final jobs older than this are purged; 0 keeps them for ever

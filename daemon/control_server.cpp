@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <limits>
 
 namespace qjob::daemon {
 
@@ -29,6 +30,8 @@ namespace {
 
 http_response early_error(http::status status, std::string code, std::string message) {
   http_response response{status, 11};
+  if (status == http::status::too_many_requests || status == http::status::service_unavailable)
+    response.set(http::field::retry_after, "1");
   response.set(http::field::content_type, "application/json");
   response.body() = boost::json::serialize(
                         boost::json::object{{"error", boost::json::object{{"code", code}, {"message", message}}}}) +
@@ -37,6 +40,36 @@ http_response early_error(http::status status, std::string code, std::string mes
   response.prepare_payload();
   return response;
 }
+
+// What the first read of a request asks for; the parser reads the rest.
+constexpr std::size_t first_read_bytes = 4096;
+
+/// Counts a connection while it is open: in all, and for its uid when served
+/// (a refused one counts only in all, for the descriptor it holds).
+class connection_slot {
+public:
+  connection_slot(std::size_t& open, std::unordered_map<std::uint32_t, std::size_t>& served, std::uint32_t uid,
+                  bool serving)
+      : open_(open), served_(served), uid_(uid), serving_(serving) {
+    ++open_;
+    if (serving_) ++served_[uid_];
+  }
+  connection_slot(const connection_slot&) = delete;
+  connection_slot& operator=(const connection_slot&) = delete;
+  ~connection_slot() {
+    --open_;
+    auto found = served_.find(uid_);
+    if (found == served_.end()) return;
+    if (serving_) --found->second;
+    if (found->second == 0) served_.erase(found);
+  }
+
+private:
+  std::size_t& open_;
+  std::unordered_map<std::uint32_t, std::size_t>& served_;
+  std::uint32_t uid_;
+  bool serving_;
+};
 
 std::uint64_t next_connection_id() {
   static std::atomic<std::uint64_t> counter{0};
@@ -117,8 +150,32 @@ net::awaitable<void> control_server::serve_connection(net::local::stream_protoco
     log_->warn("conn={} refused: {}", connection, e.what());
     co_return;
   }
-  api_.connection_opened();
   local_stream stream(std::move(socket));
+  // Checked before this connection counts: the limits say how many may be open.
+  const bool over_all = open_connections_ >= config_.max_connections;
+  const bool over_uid = !over_all && served_per_uid_[peer.uid] >= config_.max_connections_per_uid;
+  connection_slot slot{open_connections_, served_per_uid_, peer.uid, !over_all && !over_uid};
+  if (over_all || over_uid) {
+    http_response refusal;
+    if (over_all) {
+      log_->warn("conn={} uid={} refused: max_connections ({}) reached", connection, peer.uid,
+                 config_.max_connections);
+      refusal = early_error(http::status::service_unavailable, "too_many_connections",
+                            "qjobd has " + std::to_string(config_.max_connections) +
+                                " connections open, its limit (max_connections); try again later");
+    } else {
+      log_->warn("conn={} uid={} refused: max_connections_per_uid ({}) reached", connection, peer.uid,
+                 config_.max_connections_per_uid);
+      refusal = early_error(http::status::too_many_requests, "too_many_connections",
+                            "uid " + std::to_string(peer.uid) + " has " +
+                                std::to_string(config_.max_connections_per_uid) +
+                                " connections open, the limit per uid (max_connections_per_uid); close one or "
+                                "try again later");
+    }
+    co_await refuse_connection(stream, std::move(refusal));
+    co_return;
+  }
+  api_.connection_opened();
   beast::flat_buffer buffer;
   auto body_too_large = [this] {
     return early_error(http::status::payload_too_large, "body_too_large",
@@ -132,9 +189,23 @@ net::awaitable<void> control_server::serve_connection(net::local::stream_protoco
     http::request_parser<http::string_body> parser;
     parser.body_limit(config_.max_body_bytes);
     parser.header_limit(config_.max_header_bytes);
-    stream.expires_after(config_.idle_timeout);
+    if (buffer.size() == 0) {
+      // Between requests the idle timeout runs; from a request's first byte on,
+      // the request timeout, once for its header and body together: renewed per
+      // read, a client sending a byte at a time would hold the connection for ever.
+      stream.expires_after(config_.idle_timeout);
+      auto [idle_error, first_bytes] =
+          co_await stream.async_read_some(buffer.prepare(first_read_bytes), net::as_tuple(net::use_awaitable));
+      if (idle_error) break;
+      buffer.commit(first_bytes);
+    }
+    stream.expires_after(config_.request_timeout);
     auto [header_error, header_bytes] =
         co_await http::async_read_header(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+    if (header_error == beast::error::timeout) {
+      log_->debug("conn={} closed: request header not complete within request_timeout_seconds", connection);
+      break;
+    }
     if (header_error == http::error::header_limit) {
       auto response = early_error(http::status::request_header_fields_too_large, "headers_too_large",
                                   "the request headers exceed max_header_bytes (" +
@@ -161,6 +232,8 @@ net::awaitable<void> control_server::serve_connection(net::local::stream_protoco
       co_await http::async_write(stream, response, net::as_tuple(net::use_awaitable));
       break;
     }
+    if (body_error == beast::error::timeout)
+      log_->debug("conn={} closed: request body not complete within request_timeout_seconds", connection);
     if (body_error) break;
     auto request = parser.release();
     if (request.method() == http::verb::get && request.target().starts_with("/v1/events") &&
@@ -198,6 +271,24 @@ net::awaitable<void> control_server::serve_connection(net::local::stream_protoco
   boost::system::error_code ignored;
   stream.socket().shutdown(net::local::stream_protocol::socket::shutdown_both, ignored);
   api_.connection_closed();
+}
+
+net::awaitable<void> control_server::refuse_connection(local_stream& stream, http_response refusal) {
+  // The request is read before the answer goes out: a client still writing it
+  // would otherwise fail on a closed socket and never read why.
+  beast::flat_buffer buffer;
+  http::request_parser<http::empty_body> parser;
+  parser.header_limit(config_.max_header_bytes);
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // the body is never read
+  stream.expires_after(config_.request_timeout);
+  auto [read_error, read_bytes] =
+      co_await http::async_read_header(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+  if (!read_error) {
+    stream.expires_after(config_.request_timeout);
+    co_await http::async_write(stream, refusal, net::as_tuple(net::use_awaitable));
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(net::local::stream_protocol::socket::shutdown_both, ignored);
 }
 
 }  // namespace qjob::daemon

@@ -9,11 +9,13 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <random>
 #include <set>
 #include <stdexcept>
+#include <vector>
 
 namespace qjob::daemon {
 
@@ -22,9 +24,6 @@ using boost::beast::http::status;
 
 namespace {
 
-constexpr std::size_t max_name_length = 256;
-constexpr std::size_t max_tags = 64;
-constexpr std::size_t max_tag_length = 128;
 constexpr std::int64_t default_shots = 1000;
 
 const std::set<std::string_view> known_fields{"id",    "name",   "provider", "target",   "shots",
@@ -73,7 +72,9 @@ public:
     if (!error) error = api_error{code_status, std::move(code), std::move(message), prefix_ + field};
   }
 
-  std::string string_field(std::string_view key, std::string fallback, std::size_t max_length) {
+  /// `limit_name` names where `max_length` comes from: a configuration key, or a fixed bound.
+  std::string string_field(std::string_view key, std::string fallback, std::size_t max_length,
+                           std::string_view limit_name = "a fixed bound") {
     const auto* value = body_.if_contains(key);
     if (!value || value->is_null()) return fallback;
     if (!value->is_string()) {
@@ -82,12 +83,16 @@ public:
     }
     std::string text(value->get_string());
     if (text.size() > max_length)
-      fail("invalid_field", "'" + std::string(key) + "' is longer than " + std::to_string(max_length) + " characters",
+      fail("invalid_field",
+           "'" + std::string(key) + "' is longer than " + std::to_string(max_length) + " bytes (" +
+               std::string(limit_name) + ")",
            std::string(key));
     return text;
   }
 
-  std::int64_t integer_field(std::string_view key, std::int64_t fallback, std::int64_t min, std::int64_t max) {
+  /// `max_name`, when not empty, names the configuration key `max` comes from.
+  std::int64_t integer_field(std::string_view key, std::int64_t fallback, std::int64_t min, std::int64_t max,
+                             std::string_view max_name = {}) {
     const auto* value = body_.if_contains(key);
     if (!value || value->is_null()) return fallback;
     std::int64_t number = 0;
@@ -103,7 +108,8 @@ public:
     }
     if (number < min || number > max)
       fail("invalid_field",
-           "'" + std::string(key) + "' must be between " + std::to_string(min) + " and " + std::to_string(max),
+           "'" + std::string(key) + "' must be between " + std::to_string(min) + " and " + std::to_string(max) +
+               (max_name.empty() ? std::string() : " (" + std::string(max_name) + ")"),
            std::string(key));
     return number;
   }
@@ -174,6 +180,39 @@ std::string fingerprint_text(const storage::job_row& row) {
 
 }  // namespace
 
+submission_rules submission_rules_for(const daemon_config& config, const target_catalog& catalog) {
+  submission_rules rules;
+  rules.catalog = &catalog;
+  rules.max_shots = config.max_shots;
+  rules.max_name_bytes = config.max_name_bytes;
+  rules.max_tags = config.max_tags;
+  rules.max_tag_bytes = config.max_tag_bytes;
+  rules.max_params_bytes = config.max_params_bytes;
+  rules.max_gates = config.max_gates;
+  rules.max_circuit_depth = config.max_circuit_depth;
+  rules.max_circuits_per_job = config.max_circuits_per_job;
+  return rules;
+}
+
+std::size_t circuit_depth(const formats::circuit& c) {
+  std::vector<std::size_t> level(c.qubits, 0);
+  std::size_t depth = 0;
+  for (const auto& op : c.ops) {
+    std::size_t start = 0;
+    auto each_qubit = [&](auto&& visit) {
+      for (auto q : op.targets)
+        if (q < level.size()) visit(level[q]);
+      for (auto q : op.controls)
+        if (q < level.size()) visit(level[q]);
+    };
+    each_qubit([&](std::size_t at) { start = std::max(start, at); });
+    const std::size_t end = op.gate == formats::gate_kind::barrier ? start : start + 1;
+    each_qubit([&](std::size_t& at) { at = end; });
+    depth = std::max(depth, end);
+  }
+  return depth;
+}
+
 bool is_valid_job_id(std::string_view id) {
   if (id.empty() || id.size() > 128 || id.front() == '.') return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
@@ -207,17 +246,17 @@ std::variant<storage::job_row, api_error> parse_job_request(const json::value& b
 
   storage::job_row row;
   row.owner = owner;
-  row.id = reader.string_field("id", "", 128);
+  row.id = reader.string_field("id", "", max_id_bytes);
   if (row.id.empty() && !object->contains("id")) {
     row.id = make_uuid();
   } else if (!is_valid_job_id(row.id)) {
     reader.fail("invalid_field", "'id' must be 1 to 128 of A-Z a-z 0-9 . _ - and not start with '.'", "id");
   }
-  row.name = reader.string_field("name", "", max_name_length);
-  row.provider = reader.string_field("provider", rules.catalog->default_provider(), 128);
-  row.shots = reader.integer_field("shots", default_shots, 1, rules.max_shots);
+  row.name = reader.string_field("name", "", rules.max_name_bytes, "max_name_bytes");
+  row.provider = reader.string_field("provider", rules.catalog->default_provider(), max_provider_name_bytes);
+  row.shots = reader.integer_field("shots", default_shots, 1, rules.max_shots, "max_shots");
   row.priority = static_cast<std::int32_t>(reader.integer_field("priority", 5, 0, 9));
-  auto input_format = reader.string_field("input_format", "", 64);
+  auto input_format = reader.string_field("input_format", "", max_format_name_bytes);
 
   json::object params;
   if (const auto* value = object->if_contains("params"); value && !value->is_null()) {
@@ -225,6 +264,11 @@ std::variant<storage::job_row, api_error> parse_job_request(const json::value& b
       reader.fail("invalid_field", "'params' must be an object", "params");
     } else {
       params = value->get_object();
+      if (const auto size = json::serialize(params).size(); size > rules.max_params_bytes)
+        reader.fail("invalid_field",
+                    "'params' is " + std::to_string(size) + " bytes as JSON; the limit is " +
+                        std::to_string(rules.max_params_bytes) + " (max_params_bytes)",
+                    "params");
       if (const auto* seed = params.if_contains("seed"); seed && !seed->is_uint64() &&
                                                         !(seed->is_int64() && seed->get_int64() >= 0))
         reader.fail("invalid_field", "'params.seed' must be a non-negative integer", "params.seed");
@@ -232,15 +276,22 @@ std::variant<storage::job_row, api_error> parse_job_request(const json::value& b
   }
   if (const auto* value = object->if_contains("tags"); value && !value->is_null()) {
     const auto* tags = value->if_array();
-    if (!tags || tags->size() > max_tags) {
-      reader.fail("invalid_field", "'tags' must be an array of at most " + std::to_string(max_tags) + " strings",
+    if (!tags) {
+      reader.fail("invalid_field", "'tags' must be an array of strings", "tags");
+    } else if (tags->size() > rules.max_tags) {
+      reader.fail("invalid_field",
+                  "'tags' has " + std::to_string(tags->size()) + " tags; the limit is " +
+                      std::to_string(rules.max_tags) + " (max_tags)",
                   "tags");
     } else {
       for (std::size_t i = 0; i < tags->size(); ++i) {
         const auto& tag = (*tags)[i];
-        if (!tag.is_string() || tag.get_string().empty() || tag.get_string().size() > max_tag_length)
+        if (!tag.is_string() || tag.get_string().empty())
+          reader.fail("invalid_field", "each tag must be a non-empty string", "tags[" + std::to_string(i) + "]");
+        else if (tag.get_string().size() > rules.max_tag_bytes)
           reader.fail("invalid_field",
-                      "each tag must be a string of 1 to " + std::to_string(max_tag_length) + " characters",
+                      "tag " + std::to_string(i) + " is longer than " + std::to_string(rules.max_tag_bytes) +
+                          " bytes (max_tag_bytes)",
                       "tags[" + std::to_string(i) + "]");
         else
           row.tags.emplace_back(tag.get_string());
@@ -254,7 +305,8 @@ std::variant<storage::job_row, api_error> parse_job_request(const json::value& b
     return api_error{status::unprocessable_entity, "unknown_provider",
                      "provider '" + row.provider + "' is not configured (see GET /v1/targets)",
                      field_prefix + "provider"};
-  row.target = reader.string_field("target", provider->targets.empty() ? "" : provider->targets.front().name, 128);
+  row.target = reader.string_field("target", provider->targets.empty() ? "" : provider->targets.front().name,
+                                   max_target_name_bytes);
   if (reader.error) return *reader.error;
   const auto* target = rules.catalog->find_target(*provider, row.target);
   if (!target)
@@ -270,12 +322,26 @@ std::variant<storage::job_row, api_error> parse_job_request(const json::value& b
   if (!input || input->is_null()) return bad_request("invalid_input", "'input' is required", field_prefix + "input");
   formats::input_limits limits;
   limits.max_qubits = target->max_qubits;
+  limits.qubits_source = target->qubits_source;
+  limits.max_operations = rules.max_gates;
+  limits.operations_source = "max_gates";
+  limits.max_circuits = rules.max_circuits_per_job;
+  limits.circuits_source = "max_circuits_per_job";
   auto parsed = formats::parse_job_input(input_format, *input, limits);
   if (parsed.error) {
     if (parsed.error->field == "input_format")
       return api_error{status::unprocessable_entity, "unsupported_format", parsed.error->message,
                        field_prefix + "input_format"};
     return bad_request("invalid_input", parsed.error->message, field_prefix + parsed.error->field);
+  }
+  for (std::size_t i = 0; i < parsed.input->circuits.size(); ++i) {
+    const auto depth = circuit_depth(parsed.input->circuits[i]);
+    if (depth <= rules.max_circuit_depth) continue;
+    const auto field = parsed.input->multi ? "input[" + std::to_string(i) + "]" : std::string("input");
+    return bad_request("invalid_input",
+                       field + " has depth " + std::to_string(depth) + "; the limit is " +
+                           std::to_string(rules.max_circuit_depth) + " (max_circuit_depth)",
+                       field_prefix + field);
   }
   if (std::find(target->formats.begin(), target->formats.end(), parsed.input->format) == target->formats.end())
     return api_error{status::unprocessable_entity, "unsupported_format",

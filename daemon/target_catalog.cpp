@@ -60,6 +60,15 @@ target_catalog::target_catalog(const daemon_config& config) : default_provider_(
                                            false,
                                            {}});
     }
+    for (auto& target : info.targets) {
+      // A remote provider's max_qubits (0: none) caps what its targets take.
+      if (provider.type == "local" || (provider.max_qubits != 0 && provider.max_qubits < target.max_qubits)) {
+        target.max_qubits = provider.max_qubits;
+        target.qubits_source = "max_qubits of provider '" + provider.name + "'";
+      } else {
+        target.qubits_source = "the qubits of target '" + target.name + "'";
+      }
+    }
     providers_.push_back(std::move(info));
   }
 }

@@ -25,6 +25,9 @@ struct target_info {
   /// Why qjob runs nothing on this target ("" when it does): it is listed, and
   /// a job for it is refused with this reason.
   std::string unsupported;
+  /// Where max_qubits comes from, for the message refusing a larger circuit:
+  /// "max_qubits of provider 'ionq'" or "the qubits of target 'qpu.aria-1'".
+  std::string qubits_source{};
 };
 
 /// A provider's health as `GET /v1/targets` shows it.

@@ -224,7 +224,8 @@ circuit parse_circuit(const json::value& input, const std::string& path, const i
   const std::optional<std::int64_t> qubits = as_integer(*qubits_value);
   if (!qubits || *qubits <= 0) fail("'qubits' must be a positive integer in " + path, qubits_field);
   if (*qubits > static_cast<std::int64_t>(limits.max_qubits)) {
-    fail(path + " has " + std::to_string(*qubits) + " qubits; the limit is " + std::to_string(limits.max_qubits),
+    fail(path + " has " + std::to_string(*qubits) + " qubits; the limit is " +
+             limit_text(limits.max_qubits, limits.qubits_source),
          qubits_field);
   }
   out.qubits = static_cast<std::uint32_t>(*qubits);
@@ -236,7 +237,7 @@ circuit parse_circuit(const json::value& input, const std::string& path, const i
   const json::array& items = gates->get_array();
   if (items.size() > limits.max_operations) {
     fail(circuit_field + " has " + std::to_string(items.size()) + " operations; the limit is " +
-             std::to_string(limits.max_operations),
+             limit_text(limits.max_operations, limits.operations_source),
          circuit_field);
   }
   out.ops.reserve(items.size());
@@ -244,7 +245,8 @@ circuit parse_circuit(const json::value& input, const std::string& path, const i
     parse_gate(items[i], circuit_field + "[" + std::to_string(i) + "]", out.qubits, out);
     if (out.ops.size() > limits.max_operations) {
       fail(circuit_field + " has more than " + std::to_string(limits.max_operations) +
-               " operations once broadcast; the limit is " + std::to_string(limits.max_operations),
+               " operations once broadcast; the limit is " +
+               limit_text(limits.max_operations, limits.operations_source),
            circuit_field);
     }
   }

@@ -72,6 +72,11 @@ std::variant<circuit, input_error> parse_one(std::string_view format, const json
 
 }  // namespace
 
+std::string limit_text(std::uint64_t limit, const std::string& source) {
+  if (source.empty()) return std::to_string(limit);
+  return std::to_string(limit) + " (" + source + ")";
+}
+
 parse_outcome parse_job_input(std::string_view input_format, const boost::json::value& input,
                               const input_limits& limits) {
   if (!input_format.empty() && !is_known_format(input_format)) {
@@ -86,7 +91,7 @@ parse_outcome parse_job_input(std::string_view input_format, const boost::json::
     if (list.empty()) return refuse("input is an empty list of circuits", "input");
     if (list.size() > limits.max_circuits) {
       return refuse("input has " + std::to_string(list.size()) + " circuits; the limit is " +
-                        std::to_string(limits.max_circuits),
+                        limit_text(limits.max_circuits, limits.circuits_source),
                     "input");
     }
     parsed.multi = true;

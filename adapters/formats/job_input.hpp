@@ -21,7 +21,15 @@ struct input_limits {
   std::uint32_t max_qubits = 26;
   std::uint32_t max_operations = 1'000'000;  // per circuit
   std::uint32_t max_circuits = 1'000;        // per multi-circuit job
+  /// Where each limit comes from (e.g. a configuration key), added to the message
+  /// that refuses an input over it: "the limit is 26 (max_qubits)". "" adds nothing.
+  std::string qubits_source{};
+  std::string operations_source{};
+  std::string circuits_source{};
 };
+
+/// "N" or "N (source)", for the messages of inputs over a limit.
+std::string limit_text(std::uint64_t limit, const std::string& source);
 
 /// Why an input was refused: `message` is for the user and names the gate or the
 /// line; `field` is the JSON path of the offending value, from the job object

@@ -190,7 +190,7 @@ class parser {
     if (quantum) {
       if (out_.qubits + size > limits_.max_qubits) {
         fail(line, "the program declares " + std::to_string(out_.qubits + size) + " qubits; the limit is " +
-                       std::to_string(limits_.max_qubits));
+                       limit_text(limits_.max_qubits, limits_.qubits_source));
       }
       qregs_[name] = register_def{out_.qubits, static_cast<std::uint32_t>(size)};
       out_.qubits += static_cast<std::uint32_t>(size);
@@ -430,7 +430,8 @@ class parser {
   void emit(operation op, const condition& cond, std::uint32_t line) {
     if (out_.ops.size() >= limits_.max_operations) {
       fail(line, "the program has more than " + std::to_string(limits_.max_operations) +
-                     " operations once expanded; the limit is " + std::to_string(limits_.max_operations));
+                     " operations once expanded; the limit is " +
+                     limit_text(limits_.max_operations, limits_.operations_source));
     }
     if (cond.present) {
       op.conditional = true;

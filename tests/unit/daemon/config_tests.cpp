@@ -62,6 +62,17 @@ BOOST_AUTO_TEST_CASE(shipped_configuration_equals_the_compiled_in_defaults) {
   BOOST_TEST(shipped.max_waiting == defaults.max_waiting);
   BOOST_TEST(shipped.max_waiting_per_owner == defaults.max_waiting_per_owner);
   BOOST_TEST(shipped.idle_timeout.count() == defaults.idle_timeout.count());
+  BOOST_TEST(shipped.request_timeout.count() == defaults.request_timeout.count());
+  BOOST_TEST(shipped.max_connections == defaults.max_connections);
+  BOOST_TEST(shipped.max_connections_per_uid == defaults.max_connections_per_uid);
+  BOOST_TEST(shipped.max_line_bytes == defaults.max_line_bytes);
+  BOOST_TEST(shipped.max_name_bytes == defaults.max_name_bytes);
+  BOOST_TEST(shipped.max_tags == defaults.max_tags);
+  BOOST_TEST(shipped.max_tag_bytes == defaults.max_tag_bytes);
+  BOOST_TEST(shipped.max_params_bytes == defaults.max_params_bytes);
+  BOOST_TEST(shipped.max_gates == defaults.max_gates);
+  BOOST_TEST(shipped.max_circuit_depth == defaults.max_circuit_depth);
+  BOOST_TEST(shipped.max_circuits_per_job == defaults.max_circuits_per_job);
   BOOST_TEST(shipped.max_wait.count() == defaults.max_wait.count());
   BOOST_TEST(shipped.drain_timeout.count() == defaults.drain_timeout.count());
   BOOST_TEST(shipped.retention_days == defaults.retention_days);
@@ -144,6 +155,8 @@ BOOST_AUTO_TEST_CASE(the_shipped_provider_examples_show_the_defaults) {
   BOOST_TEST(ionq->retry_budget.count() == plain->retry_budget.count());
   BOOST_TEST(ionq->breaker_threshold == plain->breaker_threshold);
   BOOST_TEST(ionq->breaker_cool_down.count() == plain->breaker_cool_down.count());
+  BOOST_TEST(ionq->max_qubits == plain->max_qubits);
+  BOOST_TEST(ionq->max_qubits == 0u);
 
   const auto* qcloud = config.find_provider("qcloud");
   BOOST_REQUIRE(qcloud != nullptr);
@@ -280,6 +293,56 @@ BOOST_AUTO_TEST_CASE(bad_values_are_refused) {
   BOOST_TEST(load_error("[[providers]]\ntype = \"local\"\n").find("needs a 'name'") != std::string::npos);
   BOOST_TEST(load_error("[[providers]]\nname = \"l\"\ntype = \"local\"\nmax_qubits = 40\n").find("max_qubits") !=
              std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(limit_keys_are_read) {
+  temp_config file(R"(
+request_timeout_seconds = 5
+max_connections = 10
+max_connections_per_uid = 3
+max_line_bytes = 4096
+max_name_bytes = 16
+max_tags = 2
+max_tag_bytes = 8
+max_params_bytes = 100
+max_gates = 50
+max_circuit_depth = 20
+max_circuits_per_job = 4
+[[providers]]
+name = "local"
+type = "local"
+[[providers]]
+name = "ionq"
+type = "ionq"
+api_key_env = "IONQ_API_KEY"
+max_qubits = 11
+)");
+  auto config = load_config(file.path());
+  BOOST_TEST(config.request_timeout.count() == 5);
+  BOOST_TEST(config.max_connections == 10u);
+  BOOST_TEST(config.max_connections_per_uid == 3u);
+  BOOST_TEST(config.max_line_bytes == 4096u);
+  BOOST_TEST(config.max_name_bytes == 16u);
+  BOOST_TEST(config.max_tags == 2u);
+  BOOST_TEST(config.max_tag_bytes == 8u);
+  BOOST_TEST(config.max_params_bytes == 100u);
+  BOOST_TEST(config.max_gates == 50u);
+  BOOST_TEST(config.max_circuit_depth == 20u);
+  BOOST_TEST(config.max_circuits_per_job == 4u);
+  BOOST_REQUIRE(config.find_provider("ionq") != nullptr);
+  BOOST_TEST(config.find_provider("ionq")->max_qubits == 11u);
+  BOOST_TEST(config.find_provider("local")->max_qubits == 26u);
+}
+
+BOOST_AUTO_TEST_CASE(a_limit_of_zero_is_refused_with_its_line) {
+  for (const char* key : {"request_timeout_seconds", "max_connections", "max_connections_per_uid", "max_line_bytes",
+                          "max_name_bytes", "max_tags", "max_tag_bytes", "max_params_bytes", "max_gates",
+                          "max_circuit_depth", "max_circuits_per_job"}) {
+    auto message = load_error("log_level = \"info\"\n" + std::string(key) + " = 0\n");
+    BOOST_TEST(message.find(":2: key '" + std::string(key) + "' must be >= 1") != std::string::npos, message);
+  }
+  auto huge = load_error("max_gates = 1000000000\n");
+  BOOST_TEST(huge.find("max_gates") != std::string::npos, huge);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -16,7 +16,11 @@ const char* const bell = R"({"qubits":2,"circuit":[{"gate":"h","target":0},{"gat
 struct fixture {
   daemon_config config = load_config(std::nullopt);
   target_catalog catalog{config};
-  submission_rules rules{&catalog, 1000};
+  submission_rules rules = [this] {
+    auto rules = submission_rules_for(config, catalog);
+    rules.max_shots = 1000;
+    return rules;
+  }();
 
   std::variant<storage::job_row, api_error> parse(const std::string& text, std::uint32_t owner = 1000,
                                                  const std::string& prefix = {}) {
@@ -161,6 +165,84 @@ BOOST_AUTO_TEST_CASE(valid_ids_follow_the_documented_alphabet) {
   BOOST_TEST(!is_valid_job_id("a/b"));
   BOOST_TEST(!is_valid_job_id("a b"));
   BOOST_TEST(make_uuid() != make_uuid());
+}
+
+BOOST_AUTO_TEST_CASE(fields_over_a_configured_limit_are_refused_naming_the_key) {
+  rules.max_name_bytes = 4;
+  rules.max_tags = 2;
+  rules.max_tag_bytes = 3;
+  rules.max_params_bytes = 20;
+  struct refusal {
+    std::string fields;
+    std::string field;
+    std::string key;
+  };
+  const std::vector<refusal> cases{
+      {R"("name":"abcde")", "name", "max_name_bytes"},
+      {R"("tags":["a","b","c"])", "tags", "max_tags"},
+      {R"("tags":["a","long"])", "tags[1]", "max_tag_bytes"},
+      {R"("params":{"note":"a string that is long"})", "params", "max_params_bytes"},
+      {R"("shots":1001)", "shots", "max_shots"},
+  };
+  for (const auto& c : cases) {
+    auto error = refused(with_input(c.fields));
+    BOOST_TEST(error.status == status::bad_request, c.fields);
+    BOOST_TEST(error.field == c.field, c.fields << " -> " << error.field);
+    BOOST_TEST(error.message.find(c.key) != std::string::npos, error.message);
+  }
+  // At the limits, accepted.
+  auto row = accepted(with_input(R"("name":"abcd","tags":["abc","x"],"params":{"seed":12345678})"));
+  BOOST_TEST(row.name == "abcd");
+}
+
+BOOST_AUTO_TEST_CASE(circuits_over_the_configured_size_are_refused_naming_the_key) {
+  rules.max_gates = 1;
+  auto gates = refused(with_input(""));
+  BOOST_TEST(gates.code == "invalid_input");
+  BOOST_TEST(gates.message.find("max_gates") != std::string::npos, gates.message);
+
+  rules.max_gates = 100;
+  rules.max_circuit_depth = 2;
+  // h, cnot, cnot on the same qubits: depth 3 in 3 gates.
+  auto deep = refused(R"({"input":{"qubits":2,"circuit":[{"gate":"h","target":0},{"gate":"cnot","control":0,"target":1},)"
+                      R"({"gate":"cnot","control":0,"target":1}]}})");
+  BOOST_TEST(deep.code == "invalid_input");
+  BOOST_TEST(deep.field == "input");
+  BOOST_TEST(deep.message.find("depth 3") != std::string::npos, deep.message);
+  BOOST_TEST(deep.message.find("max_circuit_depth") != std::string::npos, deep.message);
+  // Three gates side by side on three qubits are one layer.
+  accepted(R"({"input":{"qubits":3,"circuit":[{"gate":"h","target":0},{"gate":"h","target":1},{"gate":"h","target":2}]}})");
+
+  rules.max_circuits_per_job = 1;
+  auto many = refused(std::string("{\"input\":[") + bell + "," + bell + "]}");
+  BOOST_TEST(many.message.find("max_circuits_per_job") != std::string::npos, many.message);
+
+  auto wide = refused(R"({"input":{"qubits":27,"circuit":[]}})");
+  BOOST_TEST(wide.field == "input.qubits");
+  BOOST_TEST(wide.message.find("max_qubits of provider 'local'") != std::string::npos, wide.message);
+}
+
+BOOST_AUTO_TEST_CASE(depth_counts_layers_per_qubit_and_barriers_add_none) {
+  formats::circuit c;
+  c.qubits = 3;
+  auto op = [](formats::gate_kind gate, std::vector<std::uint32_t> targets, std::vector<std::uint32_t> controls = {}) {
+    formats::operation o;
+    o.gate = gate;
+    o.targets = std::move(targets);
+    o.controls = std::move(controls);
+    return o;
+  };
+  BOOST_TEST(circuit_depth(c) == 0u);
+  c.ops.push_back(op(formats::gate_kind::h, {0}));
+  c.ops.push_back(op(formats::gate_kind::h, {1}));
+  BOOST_TEST(circuit_depth(c) == 1u);
+  c.ops.push_back(op(formats::gate_kind::x, {1}, {0}));
+  BOOST_TEST(circuit_depth(c) == 2u);
+  c.ops.push_back(op(formats::gate_kind::barrier, {0, 1, 2}));
+  BOOST_TEST(circuit_depth(c) == 2u);
+  // After the barrier, qubit 2 starts where the others are.
+  c.ops.push_back(op(formats::gate_kind::h, {2}));
+  BOOST_TEST(circuit_depth(c) == 3u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
