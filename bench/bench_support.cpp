@@ -244,4 +244,10 @@ std::pair<double, int> daemon_process::stop() {
   return {seconds_since(begin), WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)};
 }
 
+void daemon_process::kill() {
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
 }  // namespace qjob::bench

@@ -79,6 +79,8 @@ public:
   double start();
   /// SIGTERM, then waits; returns the seconds until exit and the exit status.
   std::pair<double, int> stop();
+  /// SIGKILL, as a crash would, and reaps the process.
+  void kill();
 
 private:
   std::string qjobd_;
