@@ -19,7 +19,7 @@ std::optional<std::string> query_param(const boost::urls::url_view& url, std::st
 
 /// Reads `?wait=SECONDS` (a non-negative number; fractions round up), capped at
 /// `max_wait`; zero when absent or empty. Pure; any thread. A value that is not
-/// such a number is a 400 naming the `wait` parameter.
+/// such a number ("nan" and "inf" are not) is a 400 naming the `wait` parameter.
 std::variant<std::chrono::seconds, api_error> wait_param(const boost::urls::url_view& url,
                                                           std::chrono::seconds max_wait);
 
