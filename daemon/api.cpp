@@ -1,6 +1,7 @@
 #include "api.hpp"
 
 #include "job_json.hpp"
+#include "request_query.hpp"
 
 #include "runtime/promise.hpp"
 #include "runtime/prometheus_text.hpp"
@@ -55,36 +56,12 @@ api_error unavailable(std::string message) {
 
 api_error shutting_down() { return unavailable("qjobd is shutting down; try again when it is back"); }
 
-/// Reads `?name=` from the query; nullopt when absent.
-std::optional<std::string> query_param(const boost::urls::url_view& url, std::string_view name) {
-  auto found = url.params().find(name);
-  if (found == url.params().end()) return std::nullopt;
-  return std::string((*found).value);
-}
-
-std::variant<std::chrono::seconds, api_error> wait_param(const boost::urls::url_view& url,
-                                                          std::chrono::seconds max_wait) {
-  auto text = query_param(url, "wait");
-  if (!text || text->empty()) return std::chrono::seconds(0);
-  double seconds = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), seconds);
-  if (ec != std::errc{} || end != text->data() + text->size() || seconds < 0)
-    return bad_request("invalid_parameter", "'wait' must be a number of seconds", "wait");
-  return std::min(std::chrono::seconds(static_cast<std::int64_t>(seconds + 0.999)), max_wait);
-}
-
 std::optional<std::uint32_t> visible_owner(const peer_identity& peer) {
   if (peer.admin) return std::nullopt;
   return peer.uid;
 }
 
 bool may_see(const storage::job_row& job, const peer_identity& peer) { return peer.admin || job.owner == peer.uid; }
-
-std::vector<std::string> path_segments(const boost::urls::url_view& url) {
-  std::vector<std::string> segments;
-  for (auto segment : url.segments()) segments.emplace_back(segment);
-  return segments;
-}
 
 }  // namespace
 

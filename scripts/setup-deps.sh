@@ -12,6 +12,7 @@ packages=(
   ca-certificates curl util-linux procps
   dpkg-dev lintian systemd man-db groff-base bash-completion file
   prometheus  # promtool, which checks GET /metrics in the e2e tests
+  clang-14 libclang-rt-14-dev  # the fuzz preset: libFuzzer, ASan and UBSan runtimes
 )
 
 sudo_cmd=()

@@ -23,3 +23,10 @@ echo "== tsan =="
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j"$jobs" --target actors_tests adapters_tests http_tests
 ctest --preset tsan
+
+# Fuzzing: the libFuzzer targets of tests/fuzz (clang 14), each run for 15 seconds
+# from its seed corpus; a crash, leak, UB report or timeout fails the step.
+echo "== fuzz =="
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j"$jobs"
+ctest --preset fuzz

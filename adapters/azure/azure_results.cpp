@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include <limits>
 #include <map>
 
 namespace qjob::azure {
@@ -137,21 +138,29 @@ results_outcome read_microsoft_v2(const json::value& value, const std::vector<fo
     const auto* histogram = entry.is_object() ? entry.get_object().if_contains("Histogram") : nullptr;
     if (histogram == nullptr || !histogram->is_array()) return malformed("result " + std::to_string(i) + " has no 'Histogram'");
     std::map<std::uint64_t, std::uint64_t> circuit_counts;
+    std::uint64_t total = 0;
     for (const auto& bucket : histogram->get_array()) {
       if (!bucket.is_object()) return malformed("a histogram entry is not an object");
       const auto* outcome = bucket.get_object().if_contains("Outcome");
       const auto* count = bucket.get_object().if_contains("Count");
       std::vector<bool> bits;
       if (outcome == nullptr || !flatten(*outcome, bits)) return malformed("a histogram entry has no readable 'Outcome'");
-      if (count == nullptr || !(count->is_int64() || count->is_uint64()) || count->to_number<std::int64_t>() < 0)
+      // A Count above INT64_MAX parses as uint64: read it as one (to_number<int64_t>
+      // threw out of read_results, found by tests/fuzz), and refuse counts whose sum
+      // does not fit rather than wrap it.
+      if (count == nullptr || !(count->is_uint64() || (count->is_int64() && count->get_int64() >= 0)))
         return malformed("a histogram entry has no shot 'Count'");
+      const std::uint64_t shots = count->is_uint64() ? count->get_uint64() : static_cast<std::uint64_t>(count->get_int64());
+      if (shots > std::numeric_limits<std::uint64_t>::max() - total)
+        return malformed("the shot counts of result " + std::to_string(i) + " overflow");
+      total += shots;
       if (bits.size() > width || bits.size() > 64)
         return unfit("an outcome of " + std::to_string(bits.size()) + " bits for " + std::to_string(width) +
                      " classical bits");
       std::uint64_t key = 0;
       for (std::size_t b = 0; b < bits.size(); ++b)
         if (bits[b]) key |= std::uint64_t{1} << b;
-      circuit_counts[key] += count->to_number<std::uint64_t>();
+      circuit_counts[key] += shots;
     }
     counts.push_back(std::move(circuit_counts));
     widths.push_back(width);

@@ -23,6 +23,19 @@ using qasm::token_kind;
 // Outcome keys are 64-bit words, so wider classical state cannot be reported.
 constexpr std::uint32_t max_clbits = 64;
 
+// Terms (operands, signs, parentheses) in one parameter expression. The parser
+// and the evaluation recurse once per level, so without a bound "------...x" or
+// "((((...))))" overflowed the stack (found by tests/fuzz); real programs write a
+// handful.
+constexpr std::size_t max_expression_terms = 1000;
+
+// How deep gate definitions may call one another. Expansion recurses once per
+// level, so a chain of 100,000 definitions overflowed the stack (found by
+// tests/fuzz); real programs nest a few levels.
+constexpr std::uint32_t max_gate_nesting = 256;
+
+struct gate_def;
+
 [[noreturn]] void fail(std::uint32_t line, std::string what) { throw failure{line, std::move(what)}; }
 
 std::string plural(std::size_t n, std::string_view word) {
@@ -33,6 +46,9 @@ std::string plural(std::size_t n, std::string_view word) {
 // qubit arguments, with parameter expressions over the formal parameters.
 struct body_op {
   std::string name;
+  // The gate the name meant where the body was written: a later definition of the
+  // same name does not change it, so no definition can reach itself.
+  std::shared_ptr<const gate_def> target;  // null for a barrier
   bool barrier = false;
   std::vector<expression> params;
   std::vector<std::uint32_t> args;
@@ -45,6 +61,7 @@ struct gate_def {
   const qasm::native_gate* native = nullptr;
   std::uint32_t params = 0;
   std::uint32_t qubits = 0;
+  std::uint32_t depth = 0;  // 0 for a native gate, else 1 + the deepest gate its body applies
   std::vector<body_op> body;
 };
 
@@ -234,15 +251,19 @@ class parser {
     if (opaque) {
       expect(";", "after the opaque declaration");
       def.type = gate_def::kind::opaque;
-      gates_[name] = std::move(def);
+      gates_[name] = std::make_shared<const gate_def>(std::move(def));
       return;
     }
     expect("{", "to open the body of gate '" + name + "'");
     while (!accept("}")) {
       if (peek().kind == token_kind::end) fail(line, "gate '" + name + "' has no closing '}'");
       def.body.push_back(body_statement(params, args));
+      if (const auto& target = def.body.back().target) def.depth = std::max(def.depth, target->depth + 1);
     }
-    gates_[name] = std::move(def);
+    if (def.depth > max_gate_nesting)
+      fail(line, "gate '" + name + "' nests definitions " + std::to_string(def.depth) + " deep; the limit is " +
+                     std::to_string(max_gate_nesting));
+    gates_[name] = std::make_shared<const gate_def>(std::move(def));
   }
 
   body_op body_statement(const std::vector<std::string>& params, const std::vector<std::string>& args) {
@@ -252,7 +273,8 @@ class parser {
     op.barrier = op.name == "barrier";
     const gate_def* def = nullptr;
     if (!op.barrier) {
-      def = &find_gate(op.name, op.line);
+      op.target = find_gate(op.name, op.line);
+      def = op.target.get();
       if (accept("(")) {
         op.params = expression_list(&params);
         expect(")", "after the parameters");
@@ -356,7 +378,7 @@ class parser {
   void gate_application(const condition& cond) {
     const std::uint32_t line = peek().line;
     const std::string name = next().text;
-    const gate_def& def = find_gate(name, line);
+    const gate_def& def = *find_gate(name, line);
     std::vector<double> values;
     if (accept("(")) {
       for (const expression& e : expression_list(nullptr)) values.push_back(e.evaluate({}));
@@ -421,9 +443,10 @@ class parser {
       inner_values.clear();
       for (const expression& e : op.params) inner_values.push_back(e.evaluate(values));
       check_finite(op.name, inner_values, line);
-      // Definitions only refer to gates defined before them, so this terminates;
-      // the work budget bounds the expansion's size.
-      apply(op.name, gates_.at(op.name), inner_values, inner_qubits, cond, line);
+      // Bodies only refer to gates defined before them (op.target), so this
+      // terminates, at most max_gate_nesting deep; the work budget bounds the
+      // expansion's size.
+      apply(op.name, *op.target, inner_values, inner_qubits, cond, line);
     }
   }
 
@@ -449,10 +472,10 @@ class parser {
     def.native = &g;
     def.params = g.params;
     def.qubits = g.qubits;
-    gates_[std::string(g.name)] = std::move(def);
+    gates_[std::string(g.name)] = std::make_shared<const gate_def>(std::move(def));
   }
 
-  const gate_def& find_gate(const std::string& name, std::uint32_t line) const {
+  const std::shared_ptr<const gate_def>& find_gate(const std::string& name, std::uint32_t line) const {
     const auto found = gates_.find(name);
     if (found == gates_.end()) {
       const bool standard = std::any_of(qasm::standard_gates().begin(), qasm::standard_gates().end(),
@@ -506,6 +529,7 @@ class parser {
     std::vector<expression> list;
     if (is_symbol(")")) return list;
     do {
+      expression_terms_ = 0;
       list.push_back(parse_sum(params));
     } while (accept(","));
     return list;
@@ -539,6 +563,8 @@ class parser {
   }
 
   expression parse_unary(const std::vector<std::string>* params) {
+    if (++expression_terms_ > max_expression_terms)
+      fail(peek().line, "the expression has more than " + plural(max_expression_terms, "term"));
     if (accept("-")) {
       expression e;
       e.type = expression::kind::negate;
@@ -593,7 +619,8 @@ class parser {
   std::size_t pos_ = 0;
   input_limits limits_;
   std::uint64_t work_budget_;
-  std::map<std::string, gate_def> gates_;
+  std::size_t expression_terms_ = 0;  // parse_unary calls in the expression being read
+  std::map<std::string, std::shared_ptr<const gate_def>> gates_;
   std::map<std::string, register_def> qregs_;
   std::map<std::string, register_def> cregs_;
   bool included_ = false;

@@ -43,7 +43,7 @@ int month_number(std::string_view s) {
 // The three date forms of RFC 9110 section 5.6.7, read alike once commas and
 // dashes are spaces: a weekday, then day and year in that order around a month
 // name, a hh:mm:ss time, and "GMT" where the form has it.
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text) {
   std::string spaced(text);
   for (char& ch : spaced) {
     if (ch == ',' || ch == '-') ch = ' ';
@@ -105,9 +105,13 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
     }
     return std::chrono::seconds(seconds);
   }
-  const std::optional<std::chrono::system_clock::time_point> at = parse_http_date(value);
+  const std::optional<std::chrono::sys_seconds> at = parse_http_date(value);
   if (!at) return std::nullopt;
-  if (*at <= now) return std::chrono::seconds(0);
+  // Compared in whole seconds: a date far from now (year 9999, year 0) overflows
+  // the clock's nanoseconds (found by tests/fuzz).
+  const auto now_seconds = std::chrono::floor<std::chrono::seconds>(now);
+  if (*at <= now_seconds) return std::chrono::seconds(0);
+  if (*at - now_seconds > max_retry_after) return max_retry_after;
   return std::min(std::chrono::ceil<std::chrono::seconds>(*at - now), max_retry_after);
 }
 

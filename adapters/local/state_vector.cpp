@@ -81,7 +81,9 @@ void for_each_half_block(double* d, std::uint64_t size, std::uint32_t t, Kernel&
 
 void apply_one_qubit(amplitude* state, std::uint64_t size, const local_op& op) {
   double* d = reinterpret_cast<double*>(state);
-  const auto [m00, m01, m10, m11] = op.m;
+  // Named copies, not a structured binding: the lambdas below capture them, which
+  // clang 14 (the fuzz build) refuses for bindings.
+  const auto m00 = op.m[0], m01 = op.m[1], m10 = op.m[2], m11 = op.m[3];
   if (op.controls_inside != 0) {
     const std::uint64_t stride = std::uint64_t{1} << op.t0;
     const std::uint64_t controls = op.controls_inside;

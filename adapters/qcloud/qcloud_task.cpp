@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <limits>
 #include <cmath>
 #include <stdexcept>
 
@@ -52,12 +54,19 @@ answer<T> guarded(std::string_view body, Read read) {
 }
 
 int read_code(const json::value& v) {
-  if (v.is_int64()) return static_cast<int>(v.get_int64());
-  if (v.is_uint64()) return static_cast<int>(v.get_uint64());
+  // A code beyond int is no state QCloud defines: malformed, not narrowed onto one
+  // that is (nor, from text, a std::out_of_range escaping the reader).
+  if (v.is_int64() && v.get_int64() >= std::numeric_limits<int>::min() && v.get_int64() <= std::numeric_limits<int>::max())
+    return static_cast<int>(v.get_int64());
+  if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
+    return static_cast<int>(v.get_uint64());
   if (v.is_string()) {
-    const std::string text(v.get_string());
-    if (!text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }))
-      return std::stoi(text);
+    const std::string_view text(v.get_string());
+    int code = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), code);
+    if (!text.empty() && std::isdigit(static_cast<unsigned char>(text.front())) && ec == std::errc{} &&
+        end == text.data() + text.size())
+      return code;
   }
   throw malformed("taskState is not a number");
 }

@@ -271,4 +271,39 @@ BOOST_AUTO_TEST_CASE(expansion_is_bounded_by_the_operation_limit) {
   BOOST_TEST(error.message.find("line 44: expanding '") == 0, error.message);
 }
 
+BOOST_AUTO_TEST_CASE(a_redefined_gate_keeps_the_meaning_its_users_saw) {
+  // Found by tests/fuzz (ionq_circuit): a body was bound to names at expansion, so
+  // redefining g in terms of g recursed until the stack overflowed.
+  const auto parsed = parse_qasm2(header + "qreg q[1];\ngate g a { h a; }\ngate g a { g a; x a; }\ng q[0];\n", "input",
+                                  input_limits{});
+  BOOST_REQUIRE(std::holds_alternative<circuit>(parsed));
+  const auto& ops = std::get<circuit>(parsed).ops;
+  BOOST_REQUIRE_EQUAL(ops.size(), 2U);
+  BOOST_TEST((ops[0].gate == gate_kind::h));
+  BOOST_TEST((ops[1].gate == gate_kind::x));
+  // Two names that refer to each other's earlier definitions stay acyclic too.
+  BOOST_TEST(std::holds_alternative<circuit>(parse_qasm2(
+      header + "qreg q[1];\ngate a r { h r; }\ngate b r { a r; }\ngate a r { b r; }\na q[0];\n", "input", input_limits{})));
+}
+
+BOOST_AUTO_TEST_CASE(gate_definitions_nest_at_most_256_deep) {
+  std::string program = "gate g0 a { h a; }\n";
+  for (int k = 1; k < 300; ++k)
+    program += "gate g" + std::to_string(k) + " a { g" + std::to_string(k - 1) + " a; }\n";
+  // g0 is line 3 and nests 1 deep, so g256 (line 259) is the first too deep.
+  check_rejected(program + "qreg q[1];\ng299 q[0];\n", "line 259: gate 'g256' nests definitions 257 deep; the limit is 256");
+  BOOST_TEST(std::holds_alternative<circuit>(
+      parse_qasm2(header + program.substr(0, program.find("gate g256")) + "qreg q[1];\ng255 q[0];\n", "input",
+                  input_limits{})));
+}
+
+BOOST_AUTO_TEST_CASE(an_expression_has_at_most_1000_terms) {
+  // Found by tests/fuzz (ionq_circuit): "------...1" recursed once per sign.
+  check_rejected("qreg q[1];\nrx(" + std::string(1000, '-') + "1) q[0];\n", "line 4: the expression has more than 1000 terms");
+  check_rejected("qreg q[1];\nrx(" + std::string(1000, '(') + "1" + std::string(1000, ')') + ") q[0];\n",
+                 "line 4: the expression has more than 1000 terms");
+  BOOST_TEST(std::holds_alternative<circuit>(
+      parse_qasm2(header + "qreg q[1];\nrx(" + std::string(999, '-') + "1) q[0];\n", "input", input_limits{})));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

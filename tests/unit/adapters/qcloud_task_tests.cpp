@@ -65,6 +65,21 @@ BOOST_AUTO_TEST_CASE(a_task_detail_gives_its_state_result_and_error) {
   BOOST_TEST(!odd_state.value.has_value());
 }
 
+BOOST_AUTO_TEST_CASE(a_task_state_beyond_int_is_malformed_not_thrown_or_narrowed) {
+  // Found by tests/fuzz (qcloud_response): a long digit string threw std::out_of_range
+  // out of the reader, and a number past int was narrowed onto a known code.
+  for (const char* state : {R"("14444444444444444444")", R"("2147483648")", "4294967299", "-9223372036854775808"}) {
+    const auto read = qc::read_task_detail(std::string(R"({"success": true, "obj": {"qcodeTaskNewVo": {)") +
+                                           R"("taskResultList": [{"taskState": )" + state + "}]}}}");
+    BOOST_TEST(!read.value.has_value(), state);
+    BOOST_TEST(!read.refused, state);
+  }
+  const auto big = qc::read_task_detail(R"({"success": true, "obj": {"qcodeTaskNewVo": {
+      "taskResultList": [{"taskState": "2147483647"}]}}})");
+  BOOST_REQUIRE(big.value.has_value());
+  BOOST_TEST(!qc::map_task_state(big.value->code).known);
+}
+
 BOOST_AUTO_TEST_CASE(task_results_read_binary_and_hex_keys_in_every_published_shape) {
   using distribution = std::vector<std::pair<std::uint64_t, double>>;
   const auto plain = qc::read_task_result(R"({"key": ["00", "11", "01"], "value": [0.5, 0.5, 0.0]})");

@@ -39,6 +39,15 @@ BOOST_AUTO_TEST_CASE(retry_after_rounds_up_and_never_goes_negative) {
              qjob::http::max_retry_after);
 }
 
+BOOST_AUTO_TEST_CASE(retry_after_dates_centuries_away_are_capped_or_past) {
+  // Found by tests/fuzz (ionq_response, azure_response): a date this far from now
+  // overflowed the clock's nanoseconds while being compared.
+  BOOST_TEST(parse_retry_after("Sun, 06 Nov 5994 08:49:37 GMT", rfc_date).value_or(-1s) == qjob::http::max_retry_after);
+  BOOST_TEST(parse_retry_after("Sun, 06 Nov 9999 08:49:37 GMT", rfc_date).value_or(-1s) == qjob::http::max_retry_after);
+  BOOST_TEST(parse_retry_after("Sun, 06 Nov 0001 08:49:37 GMT", rfc_date).value_or(-1s).count() == 0);
+  BOOST_TEST(parse_retry_after("Sun Nov  6 08:49:37 0000", rfc_date).value_or(-1s).count() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(retry_after_refuses_what_is_neither_form) {
   for (const char* value : {"", "-5", "1.5", "soon", "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:00:00 GMT",
                             "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49 GMT", "06 Nov 1994 08:49:37 GMT",

@@ -99,6 +99,21 @@ BOOST_AUTO_TEST_CASE(qir_histograms_are_measured_counts_with_outcome_i_as_bit_i)
   BOOST_TEST(wide.permanent);
 }
 
+BOOST_AUTO_TEST_CASE(qir_counts_above_int64_are_read_and_an_overflowing_sum_is_malformed) {
+  // Found by tests/fuzz (azure_response): a Count above INT64_MAX threw out of read_results.
+  const auto circuits = qasm(ghz);
+  const auto big = read_results("microsoft.quantum-results.v2",
+                                R"({"Results": [{"Histogram": [{"Outcome": [1, 1, 1], "Count": 15532559262904483826}]}]})",
+                                circuits, 1, 0);
+  BOOST_REQUIRE_MESSAGE(big.error.empty(), big.error);
+  BOOST_TEST(first_result(big.document).at("counts") == (json::object{{"111", 15532559262904483826ULL}}));
+  const auto sum = read_results("microsoft.quantum-results.v2", R"({"Results": [{"Histogram": [
+      {"Outcome": [0, 0, 0], "Count": 15532559262904483826}, {"Outcome": [1, 1, 1], "Count": 15532559262904483826}]}]})",
+                                circuits, 1, 0);
+  BOOST_TEST(!sum.error.empty());
+  BOOST_TEST(!sum.permanent, "an unreadable body is fetched again");
+}
+
 BOOST_AUTO_TEST_CASE(unknown_formats_are_refused_and_unreadable_bodies_fetched_again) {
   const auto circuits = qasm(ghz);
   const auto log = read_results("microsoft.quantum-log.v1", "{ input: 'data' }", circuits, 1, 0);
