@@ -107,9 +107,12 @@ bool flatten(const json::value& outcome, std::vector<bool>& bits) {
     return true;
   }
   if (outcome.is_int64() || outcome.is_uint64()) {
-    const auto n = outcome.to_number<std::int64_t>();
-    if (n != 0 && n != 1) return false;
-    bits.push_back(n == 1);
+    // Compared as stored: to_number<int64_t> threw on a uint64 above INT64_MAX
+    // (found by tests/fuzz).
+    const bool zero = outcome.is_int64() ? outcome.get_int64() == 0 : outcome.get_uint64() == 0;
+    const bool one = outcome.is_int64() ? outcome.get_int64() == 1 : outcome.get_uint64() == 1;
+    if (!zero && !one) return false;
+    bits.push_back(one);
     return true;
   }
   if (outcome.is_string()) {

@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 namespace qjob::azure {
@@ -40,7 +41,9 @@ std::string entra_says(std::string_view body) {
 
 std::optional<std::int64_t> seconds_of(const json::value* v) {
   if (v == nullptr) return std::nullopt;
-  if (v->is_int64() || v->is_uint64()) return v->to_number<std::int64_t>();
+  if (v->is_int64()) return v->get_int64();
+  // Above INT64_MAX (to_number<int64_t> would throw): a lifetime capped at a day anyway.
+  if (v->is_uint64()) return std::numeric_limits<std::int64_t>::max();
   // Entra's v1 endpoint wrote numbers as strings.
   if (v->is_string()) {
     std::int64_t n = 0;

@@ -112,6 +112,11 @@ BOOST_AUTO_TEST_CASE(qir_counts_above_int64_are_read_and_an_overflowing_sum_is_m
                                 circuits, 1, 0);
   BOOST_TEST(!sum.error.empty());
   BOOST_TEST(!sum.permanent, "an unreadable body is fetched again");
+  // And an outcome bit written as such a number is not a bit (it threw as well).
+  const auto bit = read_results("microsoft.quantum-results.v2",
+                                R"({"Results": [{"Histogram": [{"Outcome": [0, 1, [14444444444444444444]], "Count": 5}]}]})",
+                                circuits, 1, 0);
+  BOOST_TEST(!bit.error.empty());
 }
 
 BOOST_AUTO_TEST_CASE(unknown_formats_are_refused_and_unreadable_bodies_fetched_again) {
