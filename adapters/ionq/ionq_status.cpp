@@ -3,6 +3,8 @@
 
 #include <boost/json.hpp>
 
+#include <charconv>
+#include <system_error>
 #include <utility>
 
 namespace qjob::ionq {
@@ -35,12 +37,11 @@ void read_format(result_link& link) {
   const std::size_t json_part = f.find(".json.v");
   if (json_part == std::string_view::npos) return;
   link.kind = std::string(f.substr(0, json_part));
+  // A version that is not a whole number in int's range is left unknown.
   const std::string_view version = f.substr(json_part + 7);
   int v = 0;
-  for (char ch : version) {
-    if (ch < '0' || ch > '9') return;
-    v = v * 10 + (ch - '0');
-  }
+  const auto [end, error] = std::from_chars(version.data(), version.data() + version.size(), v);
+  if (error != std::errc{} || end != version.data() + version.size() || version.starts_with('-')) return;
   link.version = v;
 }
 

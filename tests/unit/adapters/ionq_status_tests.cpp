@@ -198,6 +198,19 @@ BOOST_AUTO_TEST_CASE(a_failed_job_carries_the_failure_code_and_message) {
   BOOST_TEST(job.failure->message == "gate 'foo' is not supported");
 }
 
+BOOST_AUTO_TEST_CASE(a_result_format_version_out_of_range_is_left_at_its_default) {
+  // Found by the ionq_response fuzz target: the digits overflowed an int.
+  const auto job = job_of(R"({"id": "j", "status": "completed", "results": {
+      "probabilities": {"id": "a", "format": "ionq.result.probabilities.json.v99999999999999999999"},
+      "histogram": {"id": "b", "format": "ionq.result.histogram.json.v-2"},
+      "other": {"id": "c", "format": "ionq.result.probabilities.json.v3"}}})");
+  BOOST_REQUIRE(job.results.size() == 3u);
+  BOOST_TEST(job.results[0].kind == "probabilities");
+  BOOST_TEST(job.results[0].version == 1);
+  BOOST_TEST(job.results[1].version == 1);
+  BOOST_TEST(job.results[2].version == 3);
+}
+
 BOOST_AUTO_TEST_CASE(a_v03_job_reads_running_children_and_its_failure_error) {
   const auto job = job_of(R"({"id": "p", "status": "running", "children": ["c1", "c2"],
       "failure": {"error": "something broke", "code": "internal_error"},
