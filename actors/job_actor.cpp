@@ -1,6 +1,7 @@
 #include "job_actor.hpp"
 
 #include "clock.hpp"
+#include "queued_runs.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -55,16 +56,15 @@ job_actor::job_actor(net::any_io_executor executor, storage::job_row job,
 net::awaitable<void> job_actor::run(std::unique_ptr<job_actor> self) {
   co_await self->live();
   self->mailbox_->close();
-  job_ended ended{self->job_.id};
+  job_ended ended{self->job_.seq, self->job_.owner, storage::is_final(self->job_.run.status)};
   co_await self->services_->supervisor.send(std::move(ended));
 }
 
 net::awaitable<void> job_actor::live() {
   if (in_flight_remotely()) {
     // Found at start-up already sent to its provider (or maybe sent: its answer was
-    // never recorded): it takes its slot back without queueing and goes on from there.
-    claim_slot claim{job_.provider};
-    co_await services_->scheduler.send(std::move(claim));
+    // never recorded): the supervisor has claimed its slot back without queueing,
+    // and it goes on from there.
     holds_slot_ = true;
     if (job_.run.provider_job_id.empty()) {
       co_await submit();
@@ -73,12 +73,11 @@ net::awaitable<void> job_actor::live() {
       // The cancel may have been remembered but not yet sent when the daemon stopped.
       if (job_.run.cancel_requested) co_await cancel_at_provider();
     }
-  } else {
-    // A local job found executing at start-up lost its run with the daemon: it
-    // queues again and reruns; its status stays executing, so the run history
-    // shows one attempt more.
-    co_await enqueue();
   }
+  // Otherwise the job is queued at the scheduler, and the message it was started
+  // for is in the mailbox. (A local job found executing at start-up lost its run
+  // with the daemon: it was queued again and reruns; its status stays executing,
+  // so the run history shows one attempt more.)
   while (!done_) {
     auto [ec, message] = co_await mailbox_->async_receive(net::as_tuple(net::use_awaitable));
     if (ec) break;  // closed: the daemon is stopping
@@ -123,7 +122,7 @@ net::awaitable<void> job_actor::handle(request_cancel& request) {
   if (!running_ && !in_flight_remotely()) {
     // Waiting here: always honoured at once.
     if (!holds_slot_) {
-      withdraw_job withdrawal{job_.id, job_.provider};
+      withdraw_job withdrawal{place_of(job_), job_.seq};
       services_->scheduler.try_send(std::move(withdrawal));
     }
     co_await finish(job_status::cancelled, std::nullopt, std::nullopt);
@@ -212,7 +211,9 @@ net::awaitable<bool> job_actor::ask_remote(Request request, future<remote_outcom
 }
 
 net::awaitable<void> job_actor::enqueue() {
-  enqueue_job request{job_.id, job_.provider, job_.priority, job_.owner, job_.batch_id, job_.seq, ref()};
+  // This actor stays; the grant comes back to it through the supervisor.
+  queued_run run{place_of(job_), {job_.seq}};
+  enqueue_jobs request{{std::move(run)}};
   co_await services_->scheduler.send(std::move(request));
 }
 

@@ -37,11 +37,13 @@ struct job_services {
   std::shared_ptr<metrics::registry> metrics;  ///< counts transitions; may be null (tests)
 };
 
-/// One per live job: owns the job's state machine. Asks the scheduler for a slot
-/// (its provider's in-flight quota), then runs the job, and writes every
-/// transition through the storage actor before acting on it. Ends when the job
-/// is final or its mailbox closes (shutdown: the job is resumed at the next
-/// start). Runs on the I/O thread.
+/// One per job that is running or about to: owns the job's state machine. The
+/// job supervisor starts it when the scheduler grants the job a slot (its
+/// provider's in-flight quota), when the job is cancelled while queued, or at
+/// start-up for a job that may be at its provider. It writes every transition
+/// through the storage actor before acting on it, and ends when the job is final
+/// or its mailbox closes (shutdown: the job is resumed at the next start). Runs
+/// on the I/O thread.
 ///
 /// On the embedded simulator, a run is one run_job and its run_finished.
 ///
@@ -61,6 +63,7 @@ public:
 
   job_ref ref() const { return job_ref(mailbox_); }
   const std::string& id() const noexcept { return job_.id; }
+  const std::string& provider() const noexcept { return job_.provider; }
 
   /// Runs the actor it owns; the actor lives as long as this coroutine.
   static net::awaitable<void> run(std::unique_ptr<job_actor> self);

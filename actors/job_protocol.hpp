@@ -13,9 +13,11 @@
 /// the job actor itself), the poller and the job supervisor.
 namespace qjob::actors {
 
-/// From the scheduler: the job may run now; it holds one of its provider's slots
-/// until it sends release_slot.
-struct slot_granted {};
+/// From the scheduler, through the job supervisor: the job may run now; it holds
+/// one of its provider's slots until it sends release_slot.
+struct slot_granted {
+  std::string provider;
+};
 
 enum class cancel_outcome {
   accepted,         // cancelled, or passed on to the provider

@@ -1,9 +1,32 @@
 #include "job_supervisor_actor.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <optional>
+#include <string>
+
 namespace qjob::actors {
+
+namespace {
+
+/// Reads the rows for activation and posts them back to the supervisor. With the
+/// store gone (shutdown), no rows: the jobs resume at the next start.
+net::awaitable<void> load_rows(std::vector<std::int64_t> seqs, storage_ref storage, job_supervisor_ref supervisor) {
+  auto [reply, answer] = make_promise<std::vector<storage::job_row>>(co_await net::this_coro::executor);
+  load_jobs request{seqs, std::move(reply)};
+  const bool asked = co_await storage.send(std::move(request));
+  jobs_loaded loaded{std::move(seqs), {}};
+  if (asked) {
+    auto rows = co_await answer.get();
+    if (rows) loaded.rows = std::move(*rows);
+  }
+  co_await supervisor.send(std::move(loaded));
+}
+
+}  // namespace
 
 job_supervisor_actor::job_supervisor_actor(net::any_io_executor executor, supervisor& tasks,
                                            job_services services)
@@ -17,54 +40,142 @@ net::awaitable<void> job_supervisor_actor::run() {
   for (;;) {
     auto [ec, message] = co_await mailbox_->async_receive(net::as_tuple(net::use_awaitable));
     if (ec) break;
-    if (auto* request = std::get_if<start_jobs>(&message)) {
-      for (auto& job : request->jobs) start(std::move(job));
-    } else if (auto* cancel = std::get_if<cancel_job>(&message)) {
-      auto found = jobs_.find(cancel->job_id);
-      // No live actor: the job is final (the caller has checked that it exists). An
-      // actor that ends meanwhile drops the request, and the caller re-reads the job.
-      if (found == jobs_.end())
-        cancel->reply.set(cancel_reply{cancel_outcome::already_final, "the job has ended"});
-      else
-      {
-        request_cancel forwarded{std::move(cancel->reply)};
-        co_await found->second.ref.send(std::move(forwarded));
+    if (auto* request = std::get_if<queue_jobs>(&message)) {
+      co_await queue(std::move(request->runs));
+    } else if (auto* admitted = std::get_if<jobs_admitted>(&message)) {
+      for (const auto seq : admitted->seqs) {
+        slot_granted grant{admitted->provider};
+        co_await deliver(seq, std::move(grant));
       }
+    } else if (auto* cancel = std::get_if<cancel_job>(&message)) {
+      request_cancel forwarded{std::move(cancel->reply)};
+      co_await deliver(cancel->seq, std::move(forwarded));
+    } else if (auto* loaded = std::get_if<jobs_loaded>(&message)) {
+      activate(*loaded);
+    } else if (auto* end = std::get_if<job_ended>(&message)) {
+      ended(*end);
+    } else if (auto* resumed = std::get_if<resume_jobs>(&message)) {
+      co_await resume(*resumed);
     } else if (auto* update = std::get_if<update_providers>(&message)) {
       // Updated in place: job actors hold the services, and look providers up by name.
       for (auto& [name, provider] : update->providers) services_->providers.insert_or_assign(name, std::move(provider));
       for (auto& [name, link] : update->remote_providers)
         services_->remote_providers.insert_or_assign(name, std::move(link));
-    } else if (auto* query = std::get_if<get_backlog>(&message)) {
-      backlog answer;
-      answer.total = jobs_.size();
-      if (auto owner = per_owner_.find(query->owner); owner != per_owner_.end()) answer.of_owner = owner->second;
-      query->reply.set(answer);
     } else {
-      ended(std::get<job_ended>(message).job_id);
+      auto& query = std::get<get_backlog>(message);
+      backlog answer;
+      answer.total = unfinished_;
+      if (auto owner = unfinished_per_owner_.find(query.owner); owner != unfinished_per_owner_.end())
+        answer.of_owner = owner->second;
+      query.reply.set(answer);
     }
+    load_pending();
   }
-  for (auto& [id, job] : jobs_) job.ref.close();
-  jobs_.clear();
-  per_owner_.clear();
+  for (auto& [seq, job] : live_) job.close();
+  live_.clear();
 }
 
-void job_supervisor_actor::ended(const std::string& job_id) {
-  auto found = jobs_.find(job_id);
-  if (found == jobs_.end()) return;
-  auto owner = per_owner_.find(found->second.owner);
-  if (owner != per_owner_.end() && --owner->second == 0) per_owner_.erase(owner);
-  jobs_.erase(found);
+net::awaitable<void> job_supervisor_actor::queue(std::vector<queued_run> runs) {
+  for (const auto& run : runs) count_unfinished(run.place.owner, run.seqs.size());
+  enqueue_jobs request{std::move(runs)};
+  co_await services_->scheduler.send(std::move(request));
 }
 
-void job_supervisor_actor::start(storage::job_row job) {
-  if (jobs_.contains(job.id)) return;
-  const auto owner = job.owner;
+net::awaitable<void> job_supervisor_actor::resume(resume_jobs& page) {
+  for (auto& job : page.jobs) {
+    count_unfinished(job.owner, 1);
+    const bool at_provider = services_->remote_providers.contains(job.provider) &&
+                             (job.run.submit_intent || !job.run.provider_job_id.empty());
+    if (!at_provider) {
+      resumed_.add(job);
+      continue;
+    }
+    claim_slot claim{job.provider};
+    co_await services_->scheduler.send(std::move(claim));
+    start(std::move(job), {});
+  }
+  if (!page.last_page || resumed_.size() == 0) co_return;
+  enqueue_jobs request{resumed_.take()};  // counted above already
+  co_await services_->scheduler.send(std::move(request));
+}
+
+net::awaitable<void> job_supervisor_actor::deliver(std::int64_t seq, job_message message) {
+  if (auto live = live_.find(seq); live != live_.end()) {
+    const job_ref job = live->second;
+    std::optional<std::string> granted_by;
+    if (auto* grant = std::get_if<slot_granted>(&message)) granted_by = grant->provider;
+    const bool delivered = co_await job.send(std::move(message));
+    // The actor has just ended (its job_ended is on its way): the job is final or
+    // the daemon is stopping. A grant goes back; a cancel's requester, finding its
+    // promise dropped, reads the job again.
+    if (!delivered && granted_by) {
+      release_slot release{*granted_by};
+      services_->scheduler.try_send(std::move(release));
+    }
+    co_return;
+  }
+  auto [pending, first] = activating_.try_emplace(seq);
+  pending->second.push_back(std::move(message));
+  if (first) to_load_.push_back(seq);
+}
+
+void job_supervisor_actor::load_pending() {
+  if (to_load_.empty()) return;
+  net::co_spawn(executor_, load_rows(std::exchange(to_load_, {}), services_->storage, ref()), net::detached);
+}
+
+void job_supervisor_actor::activate(jobs_loaded& loaded) {
+  std::unordered_map<std::int64_t, storage::job_row*> rows;
+  for (auto& row : loaded.rows) rows.emplace(row.seq, &row);
+  for (const auto seq : loaded.asked) {
+    auto pending = activating_.extract(seq);
+    if (pending.empty()) continue;
+    auto row = rows.find(seq);
+    if (row == rows.end() || storage::is_final(row->second->run.status)) {
+      for (auto& message : pending.mapped()) refuse(message);
+      continue;
+    }
+    start(std::move(*row->second), std::move(pending.mapped()));
+  }
+}
+
+void job_supervisor_actor::refuse(job_message& message) {
+  if (auto* grant = std::get_if<slot_granted>(&message)) {
+    release_slot release{grant->provider};
+    services_->scheduler.try_send(std::move(release));
+  } else if (auto* cancel = std::get_if<request_cancel>(&message)) {
+    cancel->reply.set(cancel_reply{cancel_outcome::already_final, "the job has ended"});
+  }
+}
+
+void job_supervisor_actor::start(storage::job_row job, std::vector<job_message> first_messages) {
+  const auto seq = job.seq;
+  if (live_.contains(seq)) return;
   auto actor = std::make_unique<job_actor>(executor_, std::move(job), services_);
-  auto id = actor->id();
-  jobs_.emplace(id, live_job{actor->ref(), owner});
-  ++per_owner_[owner];
-  tasks_.spawn("job " + id, job_actor::run(std::move(actor)), on_failure::contain);
+  // What the job was activated for; a fresh mailbox holds a few. Beyond that (a
+  // cancel sent again and again), the requester finds its promise dropped.
+  for (auto& message : first_messages) {
+    const bool grant = std::holds_alternative<slot_granted>(message);
+    if (actor->ref().try_send(std::move(message)) || !grant) continue;
+    release_slot release{actor->provider()};
+    services_->scheduler.try_send(std::move(release));
+  }
+  live_.emplace(seq, actor->ref());
+  auto name = "job " + actor->id();
+  tasks_.spawn(std::move(name), job_actor::run(std::move(actor)), on_failure::contain);
+}
+
+void job_supervisor_actor::ended(const job_ended& end) {
+  live_.erase(end.seq);
+  if (!end.final) return;
+  if (unfinished_ > 0) --unfinished_;
+  auto owner = unfinished_per_owner_.find(end.owner);
+  if (owner != unfinished_per_owner_.end() && --owner->second == 0) unfinished_per_owner_.erase(owner);
+}
+
+void job_supervisor_actor::count_unfinished(std::uint32_t owner, std::size_t added) {
+  unfinished_ += added;
+  unfinished_per_owner_[owner] += added;
 }
 
 }  // namespace qjob::actors

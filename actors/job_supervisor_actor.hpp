@@ -2,6 +2,7 @@
 
 #include "job_actor.hpp"
 #include "job_supervisor_protocol.hpp"
+#include "queued_runs.hpp"
 #include "runtime/supervisor.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -11,12 +12,22 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace qjob::actors {
 
-/// Starts a job actor for every live job and routes commands to it by id. Runs
-/// on the I/O thread. On close it closes every job actor's mailbox, so each ends
-/// where it is and resumes at the next start.
+/// Gives jobs their actors and routes messages to them by seq. Runs on the I/O
+/// thread.
+///
+/// A job waiting in the scheduler's queue has no actor (it costs the scheduler
+/// 8 bytes); it gets one, like a virtual actor, when a message comes for it (a
+/// slot granted, a cancel): its row is read from the store and the messages that
+/// came meanwhile are delivered in order. An actor lives until its job is final.
+/// Jobs found at start-up possibly at their provider get an actor at once.
+///
+/// It also counts the jobs not yet final, per owner, for the API's backpressure.
+/// On close it closes every job actor's mailbox, so each ends where it is and
+/// resumes at the next start.
 class job_supervisor_actor {
 public:
   /// `services.supervisor` is filled in with this actor's ref.
@@ -26,25 +37,34 @@ public:
   net::awaitable<void> run();
   void close() { mailbox_->close(); }
 
-  std::size_t live_jobs() const noexcept { return jobs_.size(); }
-
 private:
-  void start(storage::job_row job);
-
-  struct live_job {
-    job_ref ref;
-    std::uint32_t owner = 0;
-  };
-
-  void ended(const std::string& job_id);
+  net::awaitable<void> queue(std::vector<queued_run> runs);
+  net::awaitable<void> resume(resume_jobs& page);
+  /// Hands `message` to the job's actor, or activates one for it.
+  net::awaitable<void> deliver(std::int64_t seq, job_message message);
+  /// Starts the actors whose rows have been read; answers for jobs that have ended.
+  void activate(jobs_loaded& loaded);
+  void start(storage::job_row job, std::vector<job_message> first_messages);
+  void ended(const job_ended& end);
+  /// Reads the rows of the jobs waiting for activation (in the background; the
+  /// answer comes back as jobs_loaded).
+  void load_pending();
+  /// Answers a message for a job that has ended or is gone.
+  void refuse(job_message& message);
+  void count_unfinished(std::uint32_t owner, std::size_t added);
 
   net::any_io_executor executor_;
   supervisor& tasks_;
   std::shared_ptr<mailbox<job_supervisor_message>> mailbox_;
   // Shared with every job actor, which reads it on this thread; only this actor changes it.
   std::shared_ptr<job_services> services_;
-  std::unordered_map<std::string, live_job> jobs_;
-  std::unordered_map<std::uint32_t, std::size_t> per_owner_;  // live jobs of each owner
+  std::unordered_map<std::int64_t, job_ref> live_;
+  /// Jobs whose rows are being read, with the messages that came for them meanwhile.
+  std::unordered_map<std::int64_t, std::vector<job_message>> activating_;
+  std::vector<std::int64_t> to_load_;  // of those, the ones not yet asked for
+  queued_runs resumed_;  // queued jobs of the start-up pages so far
+  std::size_t unfinished_ = 0;
+  std::unordered_map<std::uint32_t, std::size_t> unfinished_per_owner_;
 };
 
 }  // namespace qjob::actors

@@ -3,6 +3,7 @@
 #include "job_protocol.hpp"
 #include "provider_protocol.hpp"
 #include "remote_provider_protocol.hpp"
+#include "scheduler_protocol.hpp"
 #include "runtime/mailbox.hpp"
 #include "runtime/promise.hpp"
 #include "storage/job_row.hpp"
@@ -15,29 +16,48 @@
 #include <variant>
 #include <vector>
 
-/// Messages of the job supervisor: it starts one job actor per live job and
-/// routes commands to it by id.
+/// Messages of the job supervisor: it gives a job an actor when the job needs
+/// one (admitted by the scheduler, cancelled, or found in flight at start-up),
+/// and routes commands to it. A job waiting in the scheduler's queue has none.
 namespace qjob::actors {
 
-/// Start actors for jobs that are durable and not final (new submissions, or
-/// every unfinished job at start-up, in submission order).
-struct start_jobs {
-  std::vector<storage::job_row> jobs;
+/// New jobs, durable and waiting: counted in the backlog and queued at the
+/// scheduler.
+struct queue_jobs {
+  std::vector<queued_run> runs;
 };
 
-/// Cancel a job; answered already_final when no actor runs it.
+/// A page of the unfinished jobs read at start-up, in submission order: those
+/// that may be at their provider get an actor (and their slot) at once; the
+/// others are queued again once the last page has come, so that they are
+/// admitted only into the slots the first have left.
+struct resume_jobs {
+  std::vector<storage::job_row> jobs;
+  bool last_page = true;
+};
+
+/// Cancel a job (its seq); answered already_final when the job has ended.
 struct cancel_job {
-  std::string job_id;
+  std::int64_t seq = 0;
   promise<cancel_reply> reply;
 };
 
-/// A job actor has ended (its job is final, or the daemon is stopping).
+/// A job actor has ended: its job is final, or the daemon is stopping.
 struct job_ended {
-  std::string job_id;
+  std::int64_t seq = 0;
+  std::uint32_t owner = 0;
+  bool final = false;
 };
 
-/// How many jobs are not yet final (each has a live actor): in all, and of one
-/// owner. For the API's backpressure.
+/// Rows read from the store for jobs that need an actor (without their input);
+/// a job purged meanwhile is missing.
+struct jobs_loaded {
+  std::vector<std::int64_t> asked;
+  std::vector<storage::job_row> rows;
+};
+
+/// How many jobs are not yet final: in all, and of one owner. For the API's
+/// backpressure.
 struct backlog {
   std::size_t total = 0;
   std::size_t of_owner = 0;
@@ -70,7 +90,8 @@ struct update_providers {
   std::unordered_map<std::string, remote_provider_link> remote_providers;
 };
 
-using job_supervisor_message = std::variant<start_jobs, cancel_job, job_ended, get_backlog, update_providers>;
+using job_supervisor_message = std::variant<queue_jobs, resume_jobs, cancel_job, job_ended, jobs_admitted, jobs_loaded,
+                                            get_backlog, update_providers>;
 using job_supervisor_ref = actor_ref<job_supervisor_message>;
 
 inline constexpr std::size_t job_supervisor_mailbox_capacity = 65'536;

@@ -182,7 +182,7 @@ void storage_actor::serve_read(storage_message& message) {
           } else if constexpr (std::is_same_v<request_type, count_batch>) {
             request.reply.set(store_.count_batch(request.batch_id, request.owner));
           } else if constexpr (std::is_same_v<request_type, list_batch_unfinished>) {
-            std::vector<std::string> ids;
+            std::vector<std::int64_t> seqs;
             for (auto status : {storage::job_status::waiting, storage::job_status::executing}) {
               storage::job_filter filter;
               filter.owner = request.owner;
@@ -191,13 +191,15 @@ void storage_actor::serve_read(storage_message& message) {
               std::optional<std::int64_t> cursor;
               do {
                 auto page = store_.list_jobs(filter, 1000, cursor);
-                for (auto& job : page.jobs) ids.push_back(std::move(job.id));
+                for (const auto& job : page.jobs) seqs.push_back(job.seq);
                 cursor = page.next;
               } while (cursor);
             }
-            request.reply.set(std::move(ids));
+            request.reply.set(std::move(seqs));
+          } else if constexpr (std::is_same_v<request_type, load_jobs>) {
+            request.reply.set(store_.get_jobs(request.seqs));
           } else if constexpr (std::is_same_v<request_type, load_unfinished>) {
-            request.reply.set(store_.load_unfinished());
+            request.reply.set(store_.load_unfinished(request.after, request.limit));
           } else if constexpr (std::is_same_v<request_type, read_result>) {
             request.reply.set(store_.read_result(request.job_id));
           } else if constexpr (std::is_same_v<request_type, count_by_status>) {

@@ -77,14 +77,24 @@ struct count_batch {
   promise<storage::batch_counts> reply;
 };
 
-/// The ids of a batch's jobs that are not final and visible to `owner`.
+/// The seqs of a batch's jobs that are not final and visible to `owner`.
 struct list_batch_unfinished {
   std::string batch_id;
   std::optional<std::uint32_t> owner;
-  promise<std::vector<std::string>> reply;
+  promise<std::vector<std::int64_t>> reply;
 };
 
+/// Jobs by seq, without their input, for job actors about to start; a purged
+/// one is left out.
+struct load_jobs {
+  std::vector<std::int64_t> seqs;
+  promise<std::vector<storage::job_row>> reply;
+};
+
+/// A page of the jobs that are not final (job_store::load_unfinished).
 struct load_unfinished {
+  std::int64_t after = 0;
+  std::size_t limit = 0;
   promise<std::vector<storage::job_row>> reply;
 };
 
@@ -121,7 +131,7 @@ struct read_events {
 };
 
 using storage_message = std::variant<insert_jobs, record_run, get_job, list_jobs, count_batch,
-                                     list_batch_unfinished, load_unfinished, read_result, count_by_status,
+                                     list_batch_unfinished, load_jobs, load_unfinished, read_result, count_by_status,
                                      purge_finished, read_events>;
 using storage_ref = actor_ref<storage_message, concurrent_mailbox>;
 

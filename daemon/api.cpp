@@ -1,6 +1,7 @@
 #include "api.hpp"
 
 #include "job_json.hpp"
+#include "queued_runs.hpp"
 #include "request_query.hpp"
 
 #include "runtime/promise.hpp"
@@ -173,22 +174,15 @@ net::awaitable<std::variant<actors::insert_reply, api_error>> api::store_jobs(st
                           ""};
     co_return api_error{status::internal_server_error, "internal", "the job store failed; see the daemon's log", ""};
   }
-  std::vector<storage::job_row> started;
-  started.reserve(stored->rows.size());
-  for (std::size_t i = 0; i < stored->rows.size(); ++i) {
-    if (!stored->inserted[i]) continue;
-    // Copied without its input: a job actor reads the input from the store when the
-    // job runs, so waiting jobs need not hold it in memory.
-    auto& row = stored->rows[i];
-    auto input = std::move(row.input);
-    started.push_back(row);
-    row.input = std::move(input);
-  }
-  jobs_submitted_.inc(started.size());
-  // Sent before the answer, so a cancel the client sends next finds the job actor.
-  if (!started.empty()) {
-    actors::start_jobs start{std::move(started)};
-    co_await services_.jobs.send(std::move(start));
+  actors::queued_runs queued;
+  for (std::size_t i = 0; i < stored->rows.size(); ++i)
+    if (stored->inserted[i]) queued.add(stored->rows[i]);
+  jobs_submitted_.inc(queued.size());
+  // Sent before the answer, so that the job is counted and queued when the
+  // client's next request (a cancel, a queue position) comes.
+  if (queued.size() > 0) {
+    actors::queue_jobs queue{queued.take()};
+    co_await services_.jobs.send(std::move(queue));
   }
   co_return std::move(*stored);
 }
@@ -369,7 +363,7 @@ api::handler_result api::get_job(const std::string& id, const http_request& requ
   std::optional<std::int64_t> position;
   if (view.job->run.status == job_status::waiting) {
     auto [reply, answer] = actors::make_promise<std::optional<std::int64_t>>(co_await net::this_coro::executor);
-    actors::get_queue_position query{id, std::move(reply)};
+    actors::get_queue_position query{actors::place_of(*view.job), view.job->seq, std::move(reply)};
     const bool sent = co_await services_.scheduler.send(std::move(query));
     if (sent) {
       auto known = co_await answer.get();
@@ -489,7 +483,7 @@ api::handler_result api::cancel_job(const std::string& id, const http_request&, 
     co_return already_final(*std::get<actors::job_view>(found).job);
 
   auto [reply, answer] = actors::make_promise<actors::cancel_reply>(co_await net::this_coro::executor);
-  actors::cancel_job cancel{id, std::move(reply)};
+  actors::cancel_job cancel{std::get<actors::job_view>(found).job->seq, std::move(reply)};
   const bool sent = co_await services_.jobs.send(std::move(cancel));
   if (!sent)
     co_return error_response(shutting_down());
@@ -525,21 +519,21 @@ api::handler_result api::get_batch(const std::string& id, const http_request&, c
 
 api::handler_result api::cancel_batch(const std::string& id, const http_request& request, const peer_identity& peer) {
   const auto executor = co_await net::this_coro::executor;
-  const auto query = [&](actors::promise<std::vector<std::string>> reply) {
+  const auto query = [&](actors::promise<std::vector<std::int64_t>> reply) {
     return actors::list_batch_unfinished{id, visible_owner(peer), std::move(reply)};
   };
-  auto listed = co_await ask_storage<std::vector<std::string>>(query);
+  auto listed = co_await ask_storage<std::vector<std::int64_t>>(query);
   if (auto* error = std::get_if<api_error>(&listed)) co_return error_response(*error);
-  auto& ids = std::get<std::vector<std::string>>(listed);
-  if (ids.empty()) {
+  const auto& seqs = std::get<std::vector<std::int64_t>>(listed);
+  if (seqs.empty()) {
     // Either every job of the batch has ended, or there is no such batch for this user.
     auto status_answer = co_await get_batch(id, request, peer);
     if (status_answer.result() == status::not_found) co_return status_answer;
   }
   std::int64_t requested = 0;
-  for (auto& job_id : ids) {
+  for (const auto seq : seqs) {
     auto [cancel_reply_slot, cancel_answer] = actors::make_promise<actors::cancel_reply>(executor);
-    actors::cancel_job cancel{std::move(job_id), std::move(cancel_reply_slot)};
+    actors::cancel_job cancel{seq, std::move(cancel_reply_slot)};
     const bool forwarded = co_await services_.jobs.send(std::move(cancel));
     if (!forwarded) break;
     auto outcome = co_await cancel_answer.get();

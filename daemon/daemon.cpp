@@ -78,6 +78,7 @@ public:
     poller_ = std::make_unique<actors::poller_actor>(io.get_executor(), std::move(polled), poll_settings(config_));
     services.poller = poller_->ref();
     jobs_ = std::make_unique<actors::job_supervisor_actor>(io.get_executor(), tasks_, std::move(services));
+    scheduler_.admit_to(jobs_->ref());
     api_ = std::make_unique<api>(config_, catalog_,
                                  api_services{storage_.ref(), jobs_->ref(), scheduler_.ref(), hub_.ref(),
                                               std::move(remote_refs), metrics_});
@@ -155,15 +156,21 @@ private:
 
   /// Resumes every unfinished job in submission order, then opens for business.
   net::awaitable<void> start_up() {
-    auto [reply, answer] = actors::make_promise<std::vector<storage::job_row>>(co_await net::this_coro::executor);
-    actors::load_unfinished load{std::move(reply)};
-    co_await storage_.ref().send(std::move(load));
-    auto unfinished = co_await answer.get();
-    if (!unfinished) throw std::runtime_error("could not read the unfinished jobs from the job store");
-    const auto resumed = unfinished->size();
-    if (!unfinished->empty()) {
-      actors::start_jobs start{std::move(*unfinished)};
-      co_await jobs_->ref().send(std::move(start));
+    // In pages, so that a million waiting jobs are never all in memory as rows.
+    constexpr std::size_t page_size = 20'000;
+    std::size_t resumed = 0;
+    std::int64_t after = 0;
+    for (bool last = false; !last;) {
+      auto [reply, answer] = actors::make_promise<std::vector<storage::job_row>>(co_await net::this_coro::executor);
+      actors::load_unfinished load{after, page_size, std::move(reply)};
+      co_await storage_.ref().send(std::move(load));
+      auto page = co_await answer.get();
+      if (!page) throw std::runtime_error("could not read the unfinished jobs from the job store");
+      last = page->size() < page_size;
+      resumed += page->size();
+      if (!page->empty()) after = page->back().seq;
+      actors::resume_jobs resume{std::move(*page), last};
+      co_await jobs_->ref().send(std::move(resume));
     }
     tasks_.spawn("control server", server_->run(), actors::on_failure::stop_daemon);
     api_->set_ready();

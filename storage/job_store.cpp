@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -214,6 +215,7 @@ struct job_store::impl {
   statement update_run;
   statement get_job_with_input;
   statement get_job_without_input;
+  statement get_job_by_seq;
   statement history;
   statement count_batch;
   statement load_unfinished;
@@ -251,6 +253,9 @@ struct job_store::impl {
     get_job_without_input =
         statement(conn, std::string("SELECT ") + job_columns_without_input + " FROM jobs AS j WHERE j.id = ?1",
                   "read a job from job database");
+    get_job_by_seq =
+        statement(conn, std::string("SELECT ") + job_columns_without_input + " FROM jobs AS j WHERE j.seq = ?1",
+                  "read a job from job database");
     history = statement(conn,
                         "SELECT seq, job_id, status, provider_status, at FROM transitions "
                         "WHERE job_seq = (SELECT seq FROM jobs WHERE id = ?1) ORDER BY seq",
@@ -259,9 +264,11 @@ struct job_store::impl {
                             "SELECT status, count(*) FROM jobs WHERE batch_id = ?1 "
                             "AND (?2 IS NULL OR owner = ?2) GROUP BY status",
                             "count the jobs of a batch in job database");
+    // One status at a time: each walks its index in seq order and stops at the
+    // limit, where `status IN (...)` would gather and sort every later row per page.
     load_unfinished = statement(conn,
                                 std::string("SELECT ") + job_columns_without_input +
-                                    " FROM jobs AS j WHERE j.status IN ('waiting', 'executing') ORDER BY j.seq",
+                                    " FROM jobs AS j WHERE j.status = ?1 AND j.seq > ?2 ORDER BY j.seq LIMIT ?3",
                                 "load unfinished jobs from job database");
     count_by_status = statement(conn, "SELECT provider, status, count(*) FROM jobs GROUP BY provider, status",
                                 "count jobs by status in job database");
@@ -460,6 +467,18 @@ std::string job_store::write_result(const std::string& job_id, const std::string
 
 std::optional<job_row> job_store::get_job(const std::string& id, bool with_input) { return impl_->get(id, with_input); }
 
+std::vector<job_row> job_store::get_jobs(const std::vector<std::int64_t>& seqs) {
+  std::vector<job_row> rows;
+  rows.reserve(seqs.size());
+  statement& stmt = impl_->get_job_by_seq;
+  for (const auto seq : seqs) {
+    statement::scope scope(stmt);
+    stmt.bind(1, seq);
+    if (stmt.step()) rows.push_back(read_job(stmt, impl_->conn.file()));
+  }
+  return rows;
+}
+
 std::optional<std::string> job_store::find_fingerprint(const std::string& id) {
   statement& stmt = impl_->select_fingerprint;
   statement::scope scope(stmt);
@@ -560,11 +579,23 @@ batch_counts job_store::count_batch(const std::string& batch_id, std::optional<s
   return counts;
 }
 
-std::vector<job_row> job_store::load_unfinished() {
+std::vector<job_row> job_store::load_unfinished(std::int64_t after, std::size_t limit) {
   statement& stmt = impl_->load_unfinished;
-  statement::scope scope(stmt);
+  const auto page_size = static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
   std::vector<job_row> rows;
-  while (stmt.step()) rows.push_back(read_job(stmt, impl_->conn.file()));
+  std::size_t waiting = 0;  // rows[0, waiting) are the waiting jobs, the rest executing
+  for (const auto status : {job_status::waiting, job_status::executing}) {
+    statement::scope scope(stmt);
+    stmt.bind(1, to_string(status));  // a static string: safe to bind without a copy
+    stmt.bind(2, after);
+    stmt.bind(3, page_size);
+    while (stmt.step()) rows.push_back(read_job(stmt, impl_->conn.file()));
+    if (status == job_status::waiting) waiting = rows.size();
+  }
+  // Two runs in seq order: merged, the first `limit` are the page.
+  std::inplace_merge(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(waiting), rows.end(),
+                     [](const job_row& a, const job_row& b) { return a.seq < b.seq; });
+  if (rows.size() > limit) rows.resize(limit);
   return rows;
 }
 

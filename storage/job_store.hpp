@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -99,6 +100,9 @@ public:
   // Reads.
 
   std::optional<job_row> get_job(const std::string& id, bool with_input = false);
+  /// The jobs with these seqs, without `input`, in the order asked; a seq with no
+  /// job (purged) is left out.
+  std::vector<job_row> get_jobs(const std::vector<std::int64_t>& seqs);
   /// The fingerprint of job `id`, or nullopt when there is no such job: a cheap
   /// probe (one index lookup, no row decoding) for checking a whole batch for
   /// conflicts before inserting any of it. Throws storage_error.
@@ -117,8 +121,10 @@ public:
   std::int64_t latest_event();
   /// The jobs of a batch per state, of one owner or (nullopt) of all.
   batch_counts count_batch(const std::string& batch_id, std::optional<std::uint32_t> owner);
-  /// Every job that is not final, in submission order, without `input`.
-  std::vector<job_row> load_unfinished();
+  /// Jobs that are not final, without `input`, in submission order: those with
+  /// seq > `after`, at most `limit` (a page: ask again after the last one's seq).
+  std::vector<job_row> load_unfinished(std::int64_t after = 0,
+                                       std::size_t limit = std::numeric_limits<std::int64_t>::max());
   /// The result document of a job, or nullopt when it has none.
   std::optional<std::string> read_result(const std::string& job_id);
   /// Number of jobs per (provider, status), for metrics. Scans every job:

@@ -1,4 +1,5 @@
 #include "job_supervisor_actor.hpp"
+#include "queued_runs.hpp"
 
 #include "formats/job_input.hpp"
 #include "hub_actor.hpp"
@@ -89,6 +90,7 @@ public:
     services.log = log_.logger();
     services.providers.emplace("local", provider_->ref());
     jobs_ = std::make_unique<qa::job_supervisor_actor>(executor, tasks_, std::move(services));
+    scheduler_.admit_to(jobs_->ref());
 
     tasks_.spawn_elsewhere("storage", storage_->run(), qa::on_failure::stop_daemon, thread_.executor());
     tasks_.spawn("scheduler", scheduler_.run(), qa::on_failure::stop_daemon);
@@ -110,8 +112,8 @@ public:
     thread_.join();
   }
 
-  /// Stores `rows`, registers for their end with the hub, then starts their actors,
-  /// as the API does for a submission. Returns a future per job, in order.
+  /// Stores `rows`, registers for their end with the hub, then queues them, as the
+  /// API does for a submission. Returns a future per job, in order.
   net::awaitable<std::vector<qa::future<job_status>>> submit(std::vector<qs::job_row> rows) {
     auto [reply, answer] = qa::make_promise<qa::insert_reply>(executor_);
     qa::insert_jobs insert{std::move(rows), std::move(reply)};
@@ -128,15 +130,20 @@ public:
       BOOST_REQUIRE(watching);
       finals.push_back(std::move(final_status));
     }
-    qa::start_jobs start{std::move(stored->rows)};
-    const bool sent = co_await jobs_->ref().send(std::move(start));
+    qa::queued_runs queued;
+    for (const auto& row : stored->rows) {
+      seq_of_[row.id] = row.seq;
+      queued.add(row);
+    }
+    qa::queue_jobs queue{queued.take()};
+    const bool sent = co_await jobs_->ref().send(std::move(queue));
     BOOST_REQUIRE(sent);
     co_return finals;
   }
 
   net::awaitable<qa::cancel_reply> cancel(std::string id) {
     auto [reply, answer] = qa::make_promise<qa::cancel_reply>(executor_);
-    qa::cancel_job request{std::move(id), std::move(reply)};
+    qa::cancel_job request{seq_of_.at(id), std::move(reply)};
     const bool sent = co_await jobs_->ref().send(std::move(request));
     BOOST_REQUIRE(sent);
     auto outcome = co_await answer.get_for(5s);
@@ -213,6 +220,7 @@ private:
   storage_thread thread_;
   qa::supervisor tasks_;  // declared before the actors its tasks use
   std::optional<qa::storage_actor> storage_;
+  std::map<std::string, std::int64_t> seq_of_;  // of the jobs submitted
   qa::scheduler_actor scheduler_;
   qa::hub_actor hub_;
   std::unique_ptr<qa::local_provider_actor> provider_;

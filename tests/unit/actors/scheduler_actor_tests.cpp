@@ -24,45 +24,54 @@ using qjob::test::run_coroutine;
 
 namespace {
 
-/// A job as the scheduler sees it, with a mailbox the test reads instead of a job actor.
+/// A job as the scheduler sees it: its place and seq.
 struct fake_job {
   std::string id;
   std::int32_t priority = 5;
   std::uint32_t owner = 1000;
   std::string batch_id;
+  std::string target = "simulator";
   std::int64_t seq = 0;
-  std::shared_ptr<qa::mailbox<qa::job_message>> box;
+  std::string provider = "local";  // set when enqueued
+
+  qa::queue_place place() const { return qa::queue_place{provider, target, priority, owner, batch_id}; }
 };
 
-/// A scheduler running under a supervisor on the test's executor, and fake jobs.
+/// A scheduler running under a supervisor on the test's executor, and fake jobs;
+/// admissions land in a mailbox the test reads instead of the job supervisor's.
 /// Declared in this order so the supervisor outlives the actor's coroutine.
 class scheduler_fixture {
 public:
   scheduler_fixture(net::any_io_executor executor, std::unordered_map<std::string, std::size_t> capacity)
       : executor_(executor), tasks_(executor, log_.logger(), [this] { failed_ = true; }),
+        admissions_(std::make_shared<qa::mailbox<qa::job_supervisor_message>>(executor, 1024)),
         scheduler_(executor, std::move(capacity)) {
+    scheduler_.admit_to(qa::job_supervisor_ref(admissions_));
     tasks_.spawn("scheduler", scheduler_.run(), qa::on_failure::stop_daemon);
   }
 
   /// Makes a fake job (not yet enqueued); seq increases with each call.
-  fake_job& make(std::string id, std::int32_t priority = 5, std::uint32_t owner = 1000, std::string batch = {}) {
+  fake_job& make(std::string id, std::int32_t priority = 5, std::uint32_t owner = 1000, std::string batch = {},
+                 std::string target = "simulator") {
     auto& job = jobs_[id];
-    job = fake_job{id, priority, owner, std::move(batch), ++next_seq_,
-                   std::make_shared<qa::mailbox<qa::job_message>>(executor_, qa::job_mailbox_capacity)};
+    job = fake_job{id, priority, owner, std::move(batch), std::move(target), ++next_seq_};
+    by_seq_[job.seq] = id;
     return job;
   }
 
-  /// Sends the job's enqueue_job (awaiting the send, as a job actor does).
-  net::awaitable<void> enqueue(const fake_job& job, std::string provider = "local") {
-    qa::enqueue_job request{job.id, std::move(provider), job.priority, job.owner, job.batch_id, job.seq,
-                            qa::job_ref(job.box)};
+  /// Sends the job's enqueue_jobs (awaiting the send, as the job supervisor does).
+  net::awaitable<void> enqueue(fake_job& job, std::string provider = "local") {
+    job.provider = std::move(provider);
+    qa::queued_run run{job.place(), {job.seq}};
+    qa::enqueue_jobs request{{std::move(run)}};
     const bool sent = co_await scheduler_.ref().send(std::move(request));
     BOOST_TEST(sent);
   }
 
   net::awaitable<void> make_and_enqueue(std::string id, std::int32_t priority = 5, std::uint32_t owner = 1000,
-                                        std::string batch = {}, std::string provider = "local") {
-    co_await enqueue(make(std::move(id), priority, owner, std::move(batch)), std::move(provider));
+                                        std::string batch = {}, std::string provider = "local",
+                                        std::string target = "simulator") {
+    co_await enqueue(make(std::move(id), priority, owner, std::move(batch), std::move(target)), std::move(provider));
   }
 
   qa::scheduler_ref scheduler() const { return scheduler_.ref(); }
@@ -72,38 +81,38 @@ public:
     co_await scheduler_.ref().send(std::move(release));
   }
 
-  net::awaitable<void> withdraw(std::string id, std::string provider = "local") {
-    qa::withdraw_job withdrawal{std::move(id), std::move(provider)};
+  net::awaitable<void> withdraw(const std::string& id) {
+    const auto& job = jobs_[id];
+    qa::withdraw_job withdrawal{job.place(), job.seq};
     co_await scheduler_.ref().send(std::move(withdrawal));
   }
 
   /// The scheduler's answer to get_queue_position. Being a round trip through the
   /// mailbox, it also means every message sent before has been handled.
-  net::awaitable<std::optional<std::int64_t>> position(std::string id) {
+  net::awaitable<std::optional<std::int64_t>> position(const std::string& id) {
     auto [reply, answer] = qa::make_promise<std::optional<std::int64_t>>(executor_);
-    qa::get_queue_position query{std::move(id), std::move(reply)};
+    const auto found = jobs_.find(id);
+    const fake_job unknown{id, 5, 1000, {}, "simulator", -1};
+    const auto& job = found == jobs_.end() ? unknown : found->second;
+    qa::get_queue_position query{job.place(), job.seq, std::move(reply)};
     co_await scheduler_.ref().send(std::move(query));
     auto value = co_await answer.get();
     BOOST_REQUIRE(value.has_value());
     co_return *value;
   }
 
-  /// The ids of jobs granted a slot since the last call, in grant order (taken from
-  /// their mailboxes after a round trip). Grants come one per job, so the order
-  /// within one call is that of the jobs' ids; callers that care release one slot
-  /// at a time.
+  /// The ids of jobs admitted since the last call, in admission order.
   net::awaitable<std::vector<std::string>> granted() {
     co_await position("<sync>");
     std::vector<std::string> ids;
-    for (auto& [id, job] : jobs_) {
-      int grants = 0;
-      while (job.box->try_receive([&](boost::system::error_code, qa::job_message message) {
-        BOOST_TEST(std::holds_alternative<qa::slot_granted>(message));
-        ++grants;
-      })) {
+    while (admissions_->try_receive([&](boost::system::error_code, qa::job_supervisor_message message) {
+      BOOST_REQUIRE(std::holds_alternative<qa::jobs_admitted>(message));
+      for (const auto seq : std::get<qa::jobs_admitted>(message).seqs) {
+        const auto& id = by_seq_.at(seq);
+        BOOST_TEST(++grants_[id] == 1, "job " << id << " was granted more than one slot");
+        ids.push_back(id);
       }
-      BOOST_TEST(grants <= 1, "job " << id << " was granted " << grants << " slots");
-      if (grants > 0) ids.push_back(id);
+    })) {
     }
     co_return ids;
   }
@@ -132,8 +141,11 @@ private:
   captured_log log_;
   bool failed_ = false;
   qa::supervisor tasks_;  // declared before the scheduler its task uses
+  std::shared_ptr<qa::mailbox<qa::job_supervisor_message>> admissions_;
   qa::scheduler_actor scheduler_;
   std::map<std::string, fake_job> jobs_;
+  std::map<std::int64_t, std::string> by_seq_;
+  std::map<std::string, int> grants_;
   std::int64_t next_seq_ = 0;
 };
 
@@ -355,6 +367,38 @@ net::awaitable<void> not_waiting_body() {
   co_await f.stop();
 }
 
+net::awaitable<void> targets_body() {
+  auto executor = co_await net::this_coro::executor;
+  scheduler_fixture f(executor, {{"local", 1}});
+  co_await f.make_and_enqueue("blocker", 5, 1, {}, "local", "qpu.aria-1");
+  co_await f.granted();
+  // One owner's sweep for the QPU first, then a few simulator jobs of the same owner.
+  for (const auto* id : {"qpu1", "qpu2", "qpu3", "qpu4"}) co_await f.make_and_enqueue(id, 5, 1, "sweep", "local", "qpu.aria-1");
+  for (const auto* id : {"sim1", "sim2"}) co_await f.make_and_enqueue(id, 5, 1, "sweep", "local", "simulator");
+  auto pos = co_await f.position("sim2");
+  BOOST_TEST(pos.value_or(-1) == 4);
+  // The provider's slots are shared, and its targets take turns.
+  auto got = co_await f.drain_one_by_one();
+  BOOST_TEST((got == strings{"qpu1", "sim1", "qpu2", "sim2", "qpu3", "qpu4"}));
+  co_await f.stop();
+}
+
+net::awaitable<void> duplicate_enqueue_body() {
+  auto executor = co_await net::this_coro::executor;
+  scheduler_fixture f(executor, {{"local", 1}});
+  co_await f.make_and_enqueue("blocker");
+  co_await f.granted();
+  auto& twice = f.make("twice");
+  co_await f.enqueue(twice);
+  co_await f.enqueue(twice);
+  co_await f.make_and_enqueue("after");
+  auto pos = co_await f.position("after");
+  BOOST_TEST(pos.value_or(-1) == 2);
+  auto got = co_await f.drain_one_by_one();
+  BOOST_TEST((got == strings{"twice", "after"}));
+  co_await f.stop();
+}
+
 /// Asks every waiting job its position and checks that they name the order in
 /// which releasing one slot at a time grants them: position k is the k-th grant.
 /// Checked again midway, after some grants have turned the round-robin rings.
@@ -371,14 +415,15 @@ net::awaitable<void> positions_body() {
     const auto priority = std::array{0, 2, 5, 5, 5, 9}[random() % 6];
     const auto owner = static_cast<std::uint32_t>(1000 + random() % 4);
     const auto batch = std::array{"", "", "x", "y", "z"}[random() % 5];
+    const auto target = std::array{"simulator", "simulator", "qpu.aria-1"}[random() % 3];
     auto id = "job-" + std::to_string(i);
     ids.push_back(id);
-    co_await f.make_and_enqueue(id, priority, owner, batch);
+    co_await f.make_and_enqueue(id, priority, owner, batch, "local", target);
     // Grant a few while jobs arrive, so the rings are not in insertion order.
     if (i % 37 == 36) {
       co_await f.release();
       got = co_await f.granted();
-  BOOST_TEST(got.size() == 1u);
+      BOOST_TEST(got.size() == 1u);
     }
   }
   for (int round = 0; round < 2; ++round) {
@@ -445,5 +490,9 @@ BOOST_AUTO_TEST_CASE(unknown_provider_gets_no_slots) { run_coroutine(unknown_pro
 BOOST_AUTO_TEST_CASE(position_is_nullopt_when_not_waiting) { run_coroutine(not_waiting_body()); }
 
 BOOST_AUTO_TEST_CASE(queue_positions_equal_the_grant_order) { run_coroutine(positions_body()); }
+
+BOOST_AUTO_TEST_CASE(a_providers_targets_take_turns_for_its_slots) { run_coroutine(targets_body()); }
+
+BOOST_AUTO_TEST_CASE(a_job_queued_twice_waits_once) { run_coroutine(duplicate_enqueue_body()); }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -599,6 +599,12 @@ BOOST_AUTO_TEST_CASE(load_unfinished_returns_open_jobs_in_submission_order) {
   const auto rows = store.load_unfinished();
   BOOST_TEST(ids_of(rows) == (std::vector<std::string>{"j0", "j1", "j3", "j4"}), boost::test_tools::per_element());
   for (const auto& row : rows) BOOST_TEST(row.input.empty());
+  // In pages: waiting and executing jobs interleave by seq across page bounds.
+  const auto first = store.load_unfinished(0, 3);
+  BOOST_TEST(ids_of(first) == (std::vector<std::string>{"j0", "j1", "j3"}), boost::test_tools::per_element());
+  const auto second = store.load_unfinished(first.back().seq, 3);
+  BOOST_TEST(ids_of(second) == (std::vector<std::string>{"j4"}), boost::test_tools::per_element());
+  BOOST_TEST(store.load_unfinished(second.back().seq, 3).empty());
 
   const auto counts = store.count_by_status();
   std::int64_t total = 0;
