@@ -120,8 +120,8 @@ constexpr struct {
     {{"qcloud", "qpu.small"}, 2},
 };
 
-/// Owners with their share of jobs in per mille. 1009 is a small owner who runs
-/// only locally: its filters combined with a remote provider match nothing.
+/// Owners with their share of jobs in per mille. 1008 and 1009 (a small owner)
+/// run only locally: their filters combined with a remote provider match nothing.
 constexpr struct {
   std::uint32_t owner;
   int per_mille;
@@ -167,7 +167,7 @@ qs::job_row make_job(std::mt19937_64& rng, std::int64_t n, std::int64_t total, j
     run.batch_id = batch ? "b-" + std::to_string(n / run_length) : "";
     run.owner = pick_owner(rng);
     run.where = pick_placement(rng);
-    if (run.owner == 1009) run.where = placements[0].where;
+    if (run.owner >= 1008) run.where = placements[0].where;
   }
   qs::job_row row;
   row.id = make_uuid(rng);
@@ -175,7 +175,7 @@ qs::job_row make_job(std::mt19937_64& rng, std::int64_t n, std::int64_t total, j
   row.name = roll < 5000 ? "bell" : roll < 8000 ? "ghz" : roll < 9990 ? "qft" : "calibration";
   if (run.batch_id.empty()) {
     row.owner = pick_owner(rng);
-    const placement where = row.owner == 1009 ? placements[0].where : pick_placement(rng);
+    const placement where = row.owner >= 1008 ? placements[0].where : pick_placement(rng);
     row.provider = where.provider;
     row.target = where.target;
   } else {
@@ -411,6 +411,8 @@ void bench_list(qs::job_store& store, std::int64_t n, const inserted& data) {
       {"owner=1000 provider=qcloud (few)", {owner(1000), {}, "qcloud", "", "", "", ""}},
       {"owner=1009 provider=ionq (none)", {owner(1009), {}, "ionq", "", "", "", ""}},
       {"owner=1009 provider=ionq target=qpu.aria-1 (none)", {owner(1009), {}, "ionq", "qpu.aria-1", "", "", ""}},
+      {"owner=1008 provider=ionq (none; both 50,000+)", {owner(1008), {}, "ionq", "", "", "", ""}},
+      {"owner=1008 provider=ionq target=simulator (none)", {owner(1008), {}, "ionq", "simulator", "", "", ""}},
       {"owner batch (its owner)", {owner(batch_owner), {}, "", "", batch, "", ""}},
       {"owner batch (another owner: none)", {owner(other_owner), {}, "", "", batch, "", ""}},
       {"owner batch status=succeeded", {owner(batch_owner), status(st::succeeded), "", "", batch, "", ""}},
