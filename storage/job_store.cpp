@@ -80,7 +80,7 @@ unsigned filter_mask(const job_filter& f) {
 /// tested on each row it reaches. list_jobs chooses the walk per call (see there).
 enum class list_walk : unsigned {
   seq,              // the table itself, backwards from the cursor
-  owner,            // jobs_by_owner
+  owner,            // jobs_by_owner_provider, one provider per walk
   status,           // jobs_by_status
   provider_target,  // jobs_by_provider_target, one (provider, target) pair per walk
   batch,            // jobs_by_batch
@@ -94,8 +94,8 @@ constexpr unsigned list_walks = 7;
 /// most a few milliseconds.
 constexpr std::int64_t probe_cap = 1000;
 
-/// The list query of `mask` (with by_provider and by_target both set when `walk`
-/// is provider_target) walking `walk`. A unary + keeps SQLite off the index of a
+/// The list query of `mask` walking `walk` (with by_provider set when `walk` is
+/// owner, and by_target too when it is provider_target). A unary + keeps SQLite off the index of a
 /// column that is only tested; without statistics it would pick any of them.
 std::string list_sql(unsigned mask, list_walk walk) {
   const bool by_tags = walk == list_walk::tag;
@@ -110,7 +110,9 @@ std::string list_sql(unsigned mask, list_walk walk) {
   sql += " < :cursor";
   if ((mask & by_owner) != 0) sql += std::string(test(list_walk::owner)) + "owner = :owner";
   if ((mask & by_status) != 0) sql += std::string(test(list_walk::status)) + "status = :status";
-  if ((mask & by_provider) != 0) sql += std::string(test(list_walk::provider_target)) + "provider = :provider";
+  // Owner and provider lead jobs_by_owner_provider.
+  const list_walk pair_walk = walk == list_walk::owner ? list_walk::owner : list_walk::provider_target;
+  if ((mask & by_provider) != 0) sql += std::string(test(pair_walk)) + "provider = :provider";
   if ((mask & by_target) != 0) sql += std::string(test(list_walk::provider_target)) + "target = :target";
   if ((mask & by_batch) != 0) sql += std::string(test(list_walk::batch)) + "batch_id = :batch";
   if ((mask & by_name) != 0) sql += std::string(test(list_walk::name)) + "name = :name";
@@ -128,14 +130,14 @@ std::string list_sql(unsigned mask, list_walk walk) {
 const char* probe_sql(list_walk walk) {
   switch (walk) {
     case list_walk::owner:
-      return "SELECT count(*), min(seq) FROM (SELECT seq FROM jobs INDEXED BY jobs_by_owner WHERE owner = :value "
-             "AND seq < :cursor ORDER BY seq DESC LIMIT :cap)";
+      return "SELECT count(*), min(seq) FROM (SELECT seq FROM jobs INDEXED BY jobs_by_owner_provider "
+             "WHERE owner = :value AND provider = :provider AND seq < :cursor ORDER BY seq DESC LIMIT :cap)";
     case list_walk::status:
       return "SELECT count(*), min(seq) FROM (SELECT seq FROM jobs INDEXED BY jobs_by_status WHERE status = :value "
              "AND seq < :cursor ORDER BY seq DESC LIMIT :cap)";
     case list_walk::provider_target:
       return "SELECT count(*), min(seq) FROM (SELECT seq FROM jobs INDEXED BY jobs_by_provider_target "
-             "WHERE provider = :value AND target = :target AND seq < :cursor ORDER BY seq DESC LIMIT :cap)";
+             "WHERE provider = :provider AND target = :target AND seq < :cursor ORDER BY seq DESC LIMIT :cap)";
     case list_walk::batch:
       return "SELECT count(*), min(seq) FROM (SELECT seq FROM jobs INDEXED BY jobs_by_batch WHERE batch_id = :value "
              "AND seq < :cursor ORDER BY seq DESC LIMIT :cap)";
@@ -275,7 +277,8 @@ struct job_store::impl {
   // (provider, target) pairs steps one statement per pair side by side.
   std::array<std::array<std::vector<statement>, list_walks>, filter_combinations> list_by_filter;
   std::array<statement, list_walks> probe_by_walk;  // prepared on first use
-  statement max_seq, first_provider, next_provider, first_target, next_target;
+  statement max_seq;
+  statement loose_scan[3][2];  // [providers, targets of a provider, providers of an owner][after a value]
 
   impl(std::filesystem::path dir, instance_lock held)
       : state_dir(std::move(dir)),
@@ -330,14 +333,16 @@ struct job_store::impl {
                                 "ORDER BY t.seq LIMIT ?4",
                                 "read events from job database");
     max_seq = statement(conn, "SELECT coalesce(max(seq), 0) FROM jobs", "plan a job listing in job database");
-    // Loose scans of jobs_by_provider_target: ?1 the value before, ?2 the provider.
-    first_provider = statement(conn, "SELECT min(provider) FROM jobs", "plan a job listing in job database");
-    next_provider =
-        statement(conn, "SELECT min(provider) FROM jobs WHERE provider > ?1", "plan a job listing in job database");
-    first_target =
-        statement(conn, "SELECT min(target) FROM jobs WHERE provider = ?2", "plan a job listing in job database");
-    next_target = statement(conn, "SELECT min(target) FROM jobs WHERE provider = ?2 AND target > ?1",
-                            "plan a job listing in job database");
+    // Loose scans of the provider indexes: ?1 the value before, ?2 the provider, ?3 the owner.
+    const char* loose_scans[3][2] = {
+        {"SELECT min(provider) FROM jobs", "SELECT min(provider) FROM jobs WHERE provider > ?1"},
+        {"SELECT min(target) FROM jobs WHERE provider = ?2",
+         "SELECT min(target) FROM jobs WHERE provider = ?2 AND target > ?1"},
+        {"SELECT min(provider) FROM jobs WHERE owner = ?3",
+         "SELECT min(provider) FROM jobs WHERE owner = ?3 AND provider > ?1"}};
+    for (int kind = 0; kind < 3; ++kind)
+      for (int next = 0; next < 2; ++next)
+        loose_scan[kind][next] = statement(conn, loose_scans[kind][next], "plan a job listing in job database");
     select_expired = statement(conn,
                                "SELECT seq, id FROM jobs WHERE finished_at > 0 AND finished_at < ?1 "
                                "ORDER BY finished_at LIMIT ?2",
@@ -363,20 +368,20 @@ struct job_store::impl {
     return stmt;
   }
 
-  /// Values of jobs_by_provider_target's columns in its order, found by one
-  /// seek each (a loose index scan): with `provider`, that provider's targets;
-  /// without, the providers.
-  std::vector<std::string> distinct_values(const std::string* provider) {
-    statement& first = provider != nullptr ? first_target : first_provider;
-    statement& next = provider != nullptr ? next_target : next_provider;
+  /// Values found by one seek each (a loose index scan): with `provider`, that
+  /// provider's targets (jobs_by_provider_target); with `owner`, that owner's
+  /// providers (jobs_by_owner_provider); else every provider.
+  std::vector<std::string> distinct_values(const std::string* provider, std::optional<std::int64_t> owner) {
+    auto& scans = loose_scan[provider != nullptr ? 1 : owner ? 2 : 0];
     std::vector<std::string> values;
     for (;;) {
       std::optional<std::string> value;
       {
-        statement& stmt = values.empty() ? first : next;
+        statement& stmt = scans[values.empty() ? 0 : 1];
         statement::scope scope(stmt);
         if (!values.empty()) stmt.bind(1, values.back());
         if (provider != nullptr) stmt.bind(2, *provider);
+        if (owner) stmt.bind(3, *owner);
         if (stmt.step() && !stmt.column_is_null(0)) value = stmt.column_text(0);
       }
       if (!value) return values;
@@ -384,8 +389,22 @@ struct job_store::impl {
     }
   }
 
-  /// One way to walk a listing: an index with the filter's value, or for
-  /// provider_target one walk per (provider, target) pair, merged by seq.
+  /// The (provider, target) pairs that exist for `filter`'s provider and target
+  /// (either may be empty: any).
+  std::vector<std::pair<std::string, std::string>> pairs_of(const job_filter& filter) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    if (!filter.provider.empty() && !filter.target.empty()) {
+      pairs.emplace_back(filter.provider, filter.target);
+    } else if (!filter.provider.empty()) {
+      for (auto& target : distinct_values(&filter.provider, std::nullopt)) pairs.emplace_back(filter.provider, std::move(target));
+    } else {
+      for (auto& provider : distinct_values(nullptr, std::nullopt)) pairs.emplace_back(std::move(provider), filter.target);
+    }
+    return pairs;
+  }
+
+  /// One way to walk a listing: an index with the filter's value, or for owner
+  /// and provider_target one walk per (provider, target) pair, merged by seq.
   struct walk_choice {
     list_walk walk = list_walk::seq;
     std::string value;  // status, batch, name or tag
@@ -401,10 +420,11 @@ struct job_store::impl {
     statement::scope scope(stmt);
     if (choice.walk == list_walk::owner) {
       stmt.bind(stmt.parameter_index(":value"), choice.owner);
-    } else {
-      bind_named(stmt, ":value", provider != nullptr ? *provider : choice.value);
+    } else if (choice.walk != list_walk::provider_target) {
+      bind_named(stmt, ":value", choice.value);
     }
-    if (target != nullptr) bind_named(stmt, ":target", *target);
+    if (provider != nullptr) bind_named(stmt, ":provider", *provider);
+    if (target != nullptr && choice.walk == list_walk::provider_target) bind_named(stmt, ":target", *target);
     stmt.bind(stmt.parameter_index(":cursor"), cursor);
     stmt.bind(stmt.parameter_index(":cap"), cap);
     if (!stmt.step()) return {0, 0};
@@ -419,23 +439,27 @@ struct job_store::impl {
     // alone, and the shortest (or, when all are long, the sparsest) is taken.
     const unsigned mask = filter_mask(filter);
     std::vector<walk_choice> choices;
-    if (filter.owner) choices.push_back({list_walk::owner, {}, std::int64_t{*filter.owner}, {}});
+    if (filter.owner) {
+      // jobs_by_owner_provider yields seq order for one owner and provider; the
+      // owner's providers (or the filter's) are walked side by side and merged.
+      // This walk covers the provider filter too, so it needs no walk of its own.
+      walk_choice by_owner_walk{list_walk::owner, {}, std::int64_t{*filter.owner}, {}};
+      if (!filter.provider.empty()) {
+        by_owner_walk.pairs.emplace_back(filter.provider, filter.target);
+      } else {
+        for (auto& provider : distinct_values(nullptr, by_owner_walk.owner))
+          by_owner_walk.pairs.emplace_back(std::move(provider), filter.target);
+      }
+      if (by_owner_walk.pairs.empty()) return {};
+      choices.push_back(std::move(by_owner_walk));
+    }
     if (filter.status) choices.push_back({list_walk::status, std::string(to_string(*filter.status)), 0, {}});
     if (!filter.batch_id.empty()) choices.push_back({list_walk::batch, filter.batch_id, 0, {}});
     if (!filter.name.empty()) choices.push_back({list_walk::name, filter.name, 0, {}});
     if (!filter.tag.empty()) choices.push_back({list_walk::tag, filter.tag, 0, {}});
     if (!filter.provider.empty() || !filter.target.empty()) {
-      // jobs_by_provider_target yields seq order for one (provider, target)
-      // pair; a provider alone or a target alone becomes the pairs that exist,
-      // found by a loose scan, whose walks are merged.
-      walk_choice pt{list_walk::provider_target, {}, 0, {}};
-      if (!filter.provider.empty() && !filter.target.empty()) {
-        pt.pairs.emplace_back(filter.provider, filter.target);
-      } else if (!filter.provider.empty()) {
-        for (auto& target : distinct_values(&filter.provider)) pt.pairs.emplace_back(filter.provider, std::move(target));
-      } else {
-        for (auto& provider : distinct_values(nullptr)) pt.pairs.emplace_back(std::move(provider), filter.target);
-      }
+      // Likewise jobs_by_provider_target for a provider, a target or both.
+      walk_choice pt{list_walk::provider_target, {}, 0, pairs_of(filter)};
       if (pt.pairs.empty()) return {};
       choices.push_back(std::move(pt));
     }
@@ -450,19 +474,23 @@ struct job_store::impl {
         auto& choice = choices[i];
         std::int64_t count = 0;
         double density = 0;
-        auto add = [&](std::pair<std::int64_t, std::int64_t> probed) {
-          count += probed.first;
-          // A walk that ended before `cap` entries spans everything below the cursor.
-          const std::int64_t span = probed.first < probe_cap ? top : std::max<std::int64_t>(1, top - probed.second);
+        auto add = [&](std::pair<std::int64_t, std::int64_t> probed, std::int64_t cap) {
+          // A walk that ended before `cap` entries spans everything below the
+          // cursor; one cut short counts as probe_cap entries, long either way.
+          count += probed.first < cap ? probed.first : probe_cap;
+          const std::int64_t span = probed.first < cap ? top : std::max<std::int64_t>(1, top - probed.second);
           density += static_cast<double>(probed.first) / static_cast<double>(std::max<std::int64_t>(1, span));
           return probed.first;
         };
-        if (choice.walk == list_walk::provider_target) {
+        if (!choice.pairs.empty()) {
+          // Each pair's probe is shorter when there are many: the probes of a
+          // walk read about probe_cap entries in all.
+          const std::int64_t cap = std::max<std::int64_t>(probe_cap / static_cast<std::int64_t>(choice.pairs.size()), 50);
           std::erase_if(choice.pairs, [&](const auto& pair) {
-            return add(probe(choice, &pair.first, &pair.second, cursor, probe_cap)) == 0;
+            return add(probe(choice, &pair.first, &pair.second, cursor, cap), cap) == 0;
           });
         } else {
-          add(probe(choice, nullptr, nullptr, cursor, probe_cap));
+          add(probe(choice, nullptr, nullptr, cursor, probe_cap), probe_cap);
         }
         if (count == 0) return {};  // one filter matches nothing below the cursor
         // Short walks first (at most probe_cap rows read); among long ones the sparsest.
@@ -483,8 +511,9 @@ struct job_store::impl {
   /// (provider, target) pair stepped side by side, taking the highest seq each time.
   job_page walk_list(const job_filter& filter, unsigned mask, const walk_choice& choice, std::uint32_t limit,
                      std::int64_t cursor) {
-    const bool by_pairs = choice.walk == list_walk::provider_target;
-    const unsigned walk_mask = by_pairs ? (mask | by_provider | by_target) : mask;
+    const bool by_pairs = !choice.pairs.empty();
+    const unsigned walk_mask =
+        choice.walk == list_walk::provider_target ? (mask | by_provider | by_target) : by_pairs ? (mask | by_provider) : mask;
     const std::size_t walks = by_pairs ? choice.pairs.size() : 1;
     std::vector<statement*> stmts;
     struct reset_all {
