@@ -95,8 +95,9 @@ constexpr unsigned list_walks = 7;
 constexpr std::int64_t probe_cap = 1000;
 
 /// The list query of `mask` walking `walk` (with by_provider set when `walk` is
-/// owner, and by_target too when it is provider_target). A unary + keeps SQLite off the index of a
-/// column that is only tested; without statistics it would pick any of them.
+/// owner, and by_target too when it is provider_target). A unary + keeps SQLite
+/// off the index of a column that is only tested; without statistics it would
+/// pick any of them.
 std::string list_sql(unsigned mask, list_walk walk) {
   const bool by_tags = walk == list_walk::tag;
   const char* seq = by_tags ? "t.job_seq" : "j.seq";
@@ -274,7 +275,7 @@ struct job_store::impl {
   statement delete_transitions;
   statement delete_job;
   // List queries by (mask, walk), prepared on first use; a walk over several
-  // (provider, target) pairs steps one statement per pair side by side.
+  // providers or (provider, target) pairs steps one statement per pair side by side.
   std::array<std::array<std::vector<statement>, list_walks>, filter_combinations> list_by_filter;
   std::array<statement, list_walks> probe_by_walk;  // prepared on first use
   statement max_seq;
@@ -404,7 +405,8 @@ struct job_store::impl {
   }
 
   /// One way to walk a listing: an index with the filter's value, or for owner
-  /// and provider_target one walk per (provider, target) pair, merged by seq.
+  /// one walk per provider and for provider_target one per (provider, target)
+  /// pair, merged by seq.
   struct walk_choice {
     list_walk walk = list_walk::seq;
     std::string value;  // status, batch, name or tag
