@@ -76,33 +76,83 @@ unsigned filter_mask(const job_filter& f) {
   return mask;
 }
 
-std::string list_sql(unsigned mask) {
-  // With a tag, job_tags' (tag, job_seq) key yields the tag's jobs in seq order,
-  // so ordering by t.job_seq needs no sort.
-  const char* seq = (mask & by_tag) != 0 ? "t.job_seq" : "j.seq";
+/// The index a listing walks newest first (each index ends with seq, so an
+/// equality on its columns yields rows in seq order); the other filters are
+/// tested on each row it reaches. list_jobs chooses the walk per call (see there).
+enum class list_walk : unsigned {
+  seq,              // the table itself, backwards from the cursor
+  owner,            // jobs_by_owner_provider, one provider per walk
+  status,           // jobs_by_status
+  provider_target,  // jobs_by_provider_target, one (provider, target) pair per walk
+  batch,            // jobs_by_batch
+  name,             // jobs_by_name
+  tag,              // job_tags' (tag, job_seq) key
+};
+constexpr unsigned list_walks = 7;
+
+/// How far list_jobs probes each walk it could take (index entries, no rows):
+/// a walk shorter than this is taken as is, since reading its rows costs at
+/// most a few milliseconds.
+constexpr std::int64_t probe_cap = 1000;
+
+/// The list query of `mask` walking `walk` (with by_provider set when `walk` is
+/// owner, and by_target too when it is provider_target). A unary + keeps SQLite
+/// off the index of a column that is only tested; without statistics it would
+/// pick any of them.
+std::string list_sql(unsigned mask, list_walk walk) {
+  const bool by_tags = walk == list_walk::tag;
+  const char* seq = by_tags ? "t.job_seq" : "j.seq";
+  auto test = [&](list_walk column) { return walk == column ? " AND j." : " AND +j."; };
   std::string sql = "SELECT ";
   sql += job_columns_without_input;
-  sql += " FROM jobs AS j";
-  if ((mask & by_tag) != 0) sql += " JOIN job_tags AS t ON t.job_seq = j.seq AND t.tag = :tag";
+  // CROSS JOIN keeps job_tags outside: its key yields the tag's jobs in seq order.
+  sql += by_tags ? " FROM job_tags AS t CROSS JOIN jobs AS j ON j.seq = t.job_seq AND t.tag = :tag" : " FROM jobs AS j";
   sql += " WHERE ";
   sql += seq;
   sql += " < :cursor";
-  if ((mask & by_owner) != 0) sql += " AND j.owner = :owner";
-  if ((mask & by_status) != 0) sql += " AND j.status = :status";
-  // Without a target, the (provider, target) index would return the provider's
-  // jobs out of seq order, to be sorted in full; walking seq backwards and
-  // testing the provider stops after `limit` rows, and a provider usually owns a
-  // large share of the jobs. The unary + keeps the planner off that index.
-  if ((mask & by_provider) != 0) {
-    sql += (mask & by_target) != 0 ? " AND j.provider = :provider" : " AND +j.provider = :provider";
-  }
-  if ((mask & by_target) != 0) sql += " AND j.target = :target";
-  if ((mask & by_batch) != 0) sql += " AND j.batch_id = :batch";
-  if ((mask & by_name) != 0) sql += " AND j.name = :name";
+  if ((mask & by_owner) != 0) sql += std::string(test(list_walk::owner)) + "owner = :owner";
+  if ((mask & by_status) != 0) sql += std::string(test(list_walk::status)) + "status = :status";
+  // Owner and provider lead jobs_by_owner_provider.
+  const list_walk pair_walk = walk == list_walk::owner ? list_walk::owner : list_walk::provider_target;
+  if ((mask & by_provider) != 0) sql += std::string(test(pair_walk)) + "provider = :provider";
+  if ((mask & by_target) != 0) sql += std::string(test(list_walk::provider_target)) + "target = :target";
+  if ((mask & by_batch) != 0) sql += std::string(test(list_walk::batch)) + "batch_id = :batch";
+  if ((mask & by_name) != 0) sql += std::string(test(list_walk::name)) + "name = :name";
+  if ((mask & by_tag) != 0 && !by_tags)
+    sql += " AND EXISTS (SELECT 1 FROM job_tags AS t WHERE t.tag = :tag AND t.job_seq = j.seq)";
   sql += " ORDER BY ";
   sql += seq;
   sql += " DESC LIMIT :limit";
   return sql;
+}
+
+/// Counts the first `:cap` entries of one walk below `:cursor` from the index
+/// alone (no table rows), and the lowest seq among them: how long the walk is
+/// near the cursor.
+const char* probe_sql(list_walk walk) {
+  switch (walk) {
+    case list_walk::owner:
+      return "SELECT count(*), min(seq) FROM (SELECT seq FROM jobs INDEXED BY jobs_by_owner_provider "
+             "WHERE owner = :value AND provider = :provider AND seq < :cursor ORDER BY seq DESC LIMIT :cap)";
+    case list_walk::status:
+      return "SELECT count(*), min(seq) FROM (SELECT seq FROM jobs INDEXED BY jobs_by_status WHERE status = :value "
+             "AND seq < :cursor ORDER BY seq DESC LIMIT :cap)";
+    case list_walk::provider_target:
+      return "SELECT count(*), min(seq) FROM (SELECT seq FROM jobs INDEXED BY jobs_by_provider_target "
+             "WHERE provider = :provider AND target = :target AND seq < :cursor ORDER BY seq DESC LIMIT :cap)";
+    case list_walk::batch:
+      return "SELECT count(*), min(seq) FROM (SELECT seq FROM jobs INDEXED BY jobs_by_batch WHERE batch_id = :value "
+             "AND seq < :cursor ORDER BY seq DESC LIMIT :cap)";
+    case list_walk::name:
+      return "SELECT count(*), min(seq) FROM (SELECT seq FROM jobs INDEXED BY jobs_by_name WHERE name = :value "
+             "AND seq < :cursor ORDER BY seq DESC LIMIT :cap)";
+    case list_walk::tag:
+      return "SELECT count(*), min(job_seq) FROM (SELECT job_seq FROM job_tags WHERE tag = :value "
+             "AND job_seq < :cursor ORDER BY job_seq DESC LIMIT :cap)";
+    case list_walk::seq:
+      break;
+  }
+  return nullptr;
 }
 
 void bind_named(statement& stmt, const char* name, std::string_view text) { stmt.bind(stmt.parameter_index(name), text); }
@@ -226,7 +276,12 @@ struct job_store::impl {
   statement delete_tags;
   statement delete_transitions;
   statement delete_job;
-  std::array<statement, filter_combinations> list_by_filter;  // prepared on first use
+  // List queries by (mask, walk), prepared on first use; a walk over several
+  // providers or (provider, target) pairs steps one statement per pair side by side.
+  std::array<std::array<std::vector<statement>, list_walks>, filter_combinations> list_by_filter;
+  std::array<statement, list_walks> probe_by_walk;  // prepared on first use
+  statement max_seq;
+  statement loose_scan[3][2];  // [providers, targets of a provider, providers of an owner][after a value]
 
   impl(std::filesystem::path dir, instance_lock held)
       : state_dir(std::move(dir)),
@@ -285,6 +340,17 @@ struct job_store::impl {
                                 "AND (?2 IS NULL OR j.batch_id = ?2) AND (?3 IS NULL OR j.owner = ?3) "
                                 "ORDER BY t.seq LIMIT ?4",
                                 "read events from job database");
+    max_seq = statement(conn, "SELECT coalesce(max(seq), 0) FROM jobs", "plan a job listing in job database");
+    // Loose scans of the provider indexes: ?1 the value before, ?2 the provider, ?3 the owner.
+    const char* loose_scans[3][2] = {
+        {"SELECT min(provider) FROM jobs", "SELECT min(provider) FROM jobs WHERE provider > ?1"},
+        {"SELECT min(target) FROM jobs WHERE provider = ?2",
+         "SELECT min(target) FROM jobs WHERE provider = ?2 AND target > ?1"},
+        {"SELECT min(provider) FROM jobs WHERE owner = ?3",
+         "SELECT min(provider) FROM jobs WHERE owner = ?3 AND provider > ?1"}};
+    for (int kind = 0; kind < 3; ++kind)
+      for (int next = 0; next < 2; ++next)
+        loose_scan[kind][next] = statement(conn, loose_scans[kind][next], "plan a job listing in job database");
     select_expired = statement(conn,
                                "SELECT seq, id FROM jobs WHERE finished_at > 0 AND finished_at < ?1 "
                                "ORDER BY finished_at LIMIT ?2",
@@ -297,10 +363,211 @@ struct job_store::impl {
     delete_job = statement(conn, "DELETE FROM jobs WHERE seq = ?1", "purge a job from job database");
   }
 
-  statement& list_statement(unsigned mask) {
-    statement& stmt = list_by_filter[mask];
-    if (!stmt.prepared()) stmt = statement(conn, list_sql(mask), "list jobs in job database");
+  /// The `index`th list statement of (mask, walk).
+  statement& list_statement(unsigned mask, list_walk walk, std::size_t index) {
+    auto& pool = list_by_filter[mask][static_cast<unsigned>(walk)];
+    while (pool.size() <= index) pool.emplace_back(conn, list_sql(mask, walk), "list jobs in job database");
+    return pool[index];
+  }
+
+  statement& probe_statement(list_walk walk) {
+    statement& stmt = probe_by_walk[static_cast<unsigned>(walk)];
+    if (!stmt.prepared()) stmt = statement(conn, probe_sql(walk), "plan a job listing in job database");
     return stmt;
+  }
+
+  /// Values found by one seek each (a loose index scan): with `provider`, that
+  /// provider's targets (jobs_by_provider_target); with `owner`, that owner's
+  /// providers (jobs_by_owner_provider); else every provider.
+  std::vector<std::string> distinct_values(const std::string* provider, std::optional<std::int64_t> owner) {
+    auto& scans = loose_scan[provider != nullptr ? 1 : owner ? 2 : 0];
+    std::vector<std::string> values;
+    for (;;) {
+      std::optional<std::string> value;
+      {
+        statement& stmt = scans[values.empty() ? 0 : 1];
+        statement::scope scope(stmt);
+        if (!values.empty()) stmt.bind(1, values.back());
+        if (provider != nullptr) stmt.bind(2, *provider);
+        if (owner) stmt.bind(3, *owner);
+        if (stmt.step() && !stmt.column_is_null(0)) value = stmt.column_text(0);
+      }
+      if (!value) return values;
+      values.push_back(std::move(*value));
+    }
+  }
+
+  /// The (provider, target) pairs that exist for `filter`'s provider and target
+  /// (either may be empty: any).
+  std::vector<std::pair<std::string, std::string>> pairs_of(const job_filter& filter) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    if (!filter.provider.empty() && !filter.target.empty()) {
+      pairs.emplace_back(filter.provider, filter.target);
+    } else if (!filter.provider.empty()) {
+      for (auto& target : distinct_values(&filter.provider, std::nullopt)) pairs.emplace_back(filter.provider, std::move(target));
+    } else {
+      for (auto& provider : distinct_values(nullptr, std::nullopt)) pairs.emplace_back(std::move(provider), filter.target);
+    }
+    return pairs;
+  }
+
+  /// One way to walk a listing: an index with the filter's value, or for owner
+  /// one walk per provider and for provider_target one per (provider, target)
+  /// pair, merged by seq.
+  struct walk_choice {
+    list_walk walk = list_walk::seq;
+    std::string value;  // status, batch, name or tag
+    std::int64_t owner = 0;
+    std::vector<std::pair<std::string, std::string>> pairs;
+  };
+
+  /// How many entries of a walk lie just below `cursor` (at most `cap`) and the
+  /// lowest seq among them.
+  std::pair<std::int64_t, std::int64_t> probe(const walk_choice& choice, const std::string* provider,
+                                              const std::string* target, std::int64_t cursor, std::int64_t cap) {
+    statement& stmt = probe_statement(choice.walk);
+    statement::scope scope(stmt);
+    if (choice.walk == list_walk::owner) {
+      stmt.bind(stmt.parameter_index(":value"), choice.owner);
+    } else if (choice.walk != list_walk::provider_target) {
+      bind_named(stmt, ":value", choice.value);
+    }
+    if (provider != nullptr) bind_named(stmt, ":provider", *provider);
+    if (target != nullptr && choice.walk == list_walk::provider_target) bind_named(stmt, ":target", *target);
+    stmt.bind(stmt.parameter_index(":cursor"), cursor);
+    stmt.bind(stmt.parameter_index(":cap"), cap);
+    if (!stmt.step()) return {0, 0};
+    return {stmt.column_int64(0), stmt.column_int64(1)};
+  }
+
+  job_page list(const job_filter& filter, std::uint32_t limit, std::int64_t cursor) {
+    // The walks this filter could take. Without statistics SQLite picks an index
+    // by the shape of the query alone, and a walk whose rows rarely pass the
+    // other filters reads the whole index (a provider with no jobs read every
+    // row of a million). So each possible walk is probed first, from its index
+    // alone, and the shortest (or, when all are long, the sparsest) is taken.
+    const unsigned mask = filter_mask(filter);
+    std::vector<walk_choice> choices;
+    if (filter.owner) {
+      // jobs_by_owner_provider yields seq order for one owner and provider; the
+      // owner's providers (or the filter's) are walked side by side and merged.
+      // This walk covers the provider filter too, so it needs no walk of its own.
+      walk_choice by_owner_walk{list_walk::owner, {}, std::int64_t{*filter.owner}, {}};
+      if (!filter.provider.empty()) {
+        by_owner_walk.pairs.emplace_back(filter.provider, filter.target);
+      } else {
+        for (auto& provider : distinct_values(nullptr, by_owner_walk.owner))
+          by_owner_walk.pairs.emplace_back(std::move(provider), filter.target);
+      }
+      if (by_owner_walk.pairs.empty()) return {};
+      choices.push_back(std::move(by_owner_walk));
+    }
+    if (filter.status) choices.push_back({list_walk::status, std::string(to_string(*filter.status)), 0, {}});
+    if (!filter.batch_id.empty()) choices.push_back({list_walk::batch, filter.batch_id, 0, {}});
+    if (!filter.name.empty()) choices.push_back({list_walk::name, filter.name, 0, {}});
+    if (!filter.tag.empty()) choices.push_back({list_walk::tag, filter.tag, 0, {}});
+    if (!filter.provider.empty() || !filter.target.empty()) {
+      // Likewise jobs_by_provider_target for a provider, a target or both.
+      walk_choice pt{list_walk::provider_target, {}, 0, pairs_of(filter)};
+      if (pt.pairs.empty()) return {};
+      choices.push_back(std::move(pt));
+    }
+    std::size_t chosen = 0;
+    if (choices.empty()) {
+      choices.push_back({});
+    } else if (choices.size() > 1) {
+      const std::int64_t top = std::min(cursor, max_seq_plus_one());
+      std::int64_t best_count = INT64_MAX;
+      double best_density = 0;
+      for (std::size_t i = 0; i < choices.size(); ++i) {
+        auto& choice = choices[i];
+        std::int64_t count = 0;
+        double density = 0;
+        auto add = [&](std::pair<std::int64_t, std::int64_t> probed, std::int64_t cap) {
+          // A walk that ended before `cap` entries spans everything below the
+          // cursor; one cut short counts as probe_cap entries, long either way.
+          count += probed.first < cap ? probed.first : probe_cap;
+          const std::int64_t span = probed.first < cap ? top : std::max<std::int64_t>(1, top - probed.second);
+          density += static_cast<double>(probed.first) / static_cast<double>(std::max<std::int64_t>(1, span));
+          return probed.first;
+        };
+        if (!choice.pairs.empty()) {
+          // Each pair's probe is shorter when there are many: the probes of a
+          // walk read about probe_cap entries in all.
+          const std::int64_t cap = std::max<std::int64_t>(probe_cap / static_cast<std::int64_t>(choice.pairs.size()), 50);
+          std::erase_if(choice.pairs, [&](const auto& pair) {
+            return add(probe(choice, &pair.first, &pair.second, cursor, cap), cap) == 0;
+          });
+        } else {
+          add(probe(choice, nullptr, nullptr, cursor, probe_cap), probe_cap);
+        }
+        if (count == 0) return {};  // one filter matches nothing below the cursor
+        // Short walks first (at most probe_cap rows read); among long ones the sparsest.
+        const bool better = i == 0 || (count < probe_cap || best_count < probe_cap
+                                           ? count < best_count
+                                           : density < best_density);
+        if (better) {
+          chosen = i;
+          best_count = count;
+          best_density = density;
+        }
+      }
+    }
+    return walk_list(filter, mask, choices[chosen], limit, cursor);
+  }
+
+  /// Runs the list query of `mask` along `choice`: one statement, or one per
+  /// (provider, target) pair stepped side by side, taking the highest seq each time.
+  job_page walk_list(const job_filter& filter, unsigned mask, const walk_choice& choice, std::uint32_t limit,
+                     std::int64_t cursor) {
+    const bool by_pairs = !choice.pairs.empty();
+    const unsigned walk_mask =
+        choice.walk == list_walk::provider_target ? (mask | by_provider | by_target) : by_pairs ? (mask | by_provider) : mask;
+    const std::size_t walks = by_pairs ? choice.pairs.size() : 1;
+    std::vector<statement*> stmts;
+    struct reset_all {
+      std::vector<statement*>& stmts;
+      ~reset_all() {
+        for (statement* stmt : stmts) stmt->reset();
+      }
+    } resetter{stmts};
+    std::vector<bool> has_row;
+    list_statement(walk_mask, choice.walk, walks - 1);  // grows the pool first: the pointers stay valid
+    for (std::size_t w = 0; w < walks; ++w) {
+      statement& stmt = list_statement(walk_mask, choice.walk, w);
+      stmts.push_back(&stmt);
+      stmt.bind(stmt.parameter_index(":cursor"), cursor);
+      // One row more than asked tells whether another page exists.
+      stmt.bind(stmt.parameter_index(":limit"), std::int64_t{limit} + 1);
+      if ((walk_mask & by_owner) != 0) stmt.bind(stmt.parameter_index(":owner"), std::int64_t{*filter.owner});
+      if ((walk_mask & by_status) != 0) bind_named(stmt, ":status", to_string(*filter.status));
+      if ((walk_mask & by_provider) != 0) bind_named(stmt, ":provider", by_pairs ? choice.pairs[w].first : filter.provider);
+      if ((walk_mask & by_target) != 0) bind_named(stmt, ":target", by_pairs ? choice.pairs[w].second : filter.target);
+      if ((walk_mask & by_batch) != 0) bind_named(stmt, ":batch", filter.batch_id);
+      if ((walk_mask & by_name) != 0) bind_named(stmt, ":name", filter.name);
+      if ((walk_mask & by_tag) != 0) bind_named(stmt, ":tag", filter.tag);
+      has_row.push_back(stmt.step());
+    }
+    job_page page;
+    for (;;) {
+      std::size_t next = walks;
+      for (std::size_t w = 0; w < walks; ++w) {
+        if (has_row[w] && (next == walks || stmts[w]->column_int64(0) > stmts[next]->column_int64(0))) next = w;
+      }
+      if (next == walks) break;
+      if (page.jobs.size() == limit) {
+        page.next = page.jobs.back().seq;
+        break;
+      }
+      page.jobs.push_back(read_job(*stmts[next], conn.file()));
+      has_row[next] = stmts[next]->step();
+    }
+    return page;
+  }
+
+  std::int64_t max_seq_plus_one() {
+    statement::scope scope(max_seq);
+    return max_seq.step() ? max_seq.column_int64(0) + 1 : 1;
   }
 
   std::optional<job_row> get(const std::string& id, bool with_input) {
@@ -535,29 +802,7 @@ std::vector<transition_row> job_store::events_after(std::int64_t after, const ev
 }
 
 job_page job_store::list_jobs(const job_filter& filter, std::uint32_t limit, std::optional<std::int64_t> cursor) {
-  if (limit == 0) limit = 1;
-  const unsigned mask = filter_mask(filter);
-  statement& stmt = impl_->list_statement(mask);
-  statement::scope scope(stmt);
-  stmt.bind(stmt.parameter_index(":cursor"), cursor.value_or(INT64_MAX));
-  // One row more than asked tells whether another page exists.
-  stmt.bind(stmt.parameter_index(":limit"), std::int64_t{limit} + 1);
-  if ((mask & by_owner) != 0) stmt.bind(stmt.parameter_index(":owner"), std::int64_t{*filter.owner});
-  if ((mask & by_status) != 0) bind_named(stmt, ":status", to_string(*filter.status));
-  if ((mask & by_provider) != 0) bind_named(stmt, ":provider", filter.provider);
-  if ((mask & by_target) != 0) bind_named(stmt, ":target", filter.target);
-  if ((mask & by_batch) != 0) bind_named(stmt, ":batch", filter.batch_id);
-  if ((mask & by_name) != 0) bind_named(stmt, ":name", filter.name);
-  if ((mask & by_tag) != 0) bind_named(stmt, ":tag", filter.tag);
-  job_page page;
-  while (stmt.step()) {
-    if (page.jobs.size() == limit) {
-      page.next = page.jobs.back().seq;
-      break;
-    }
-    page.jobs.push_back(read_job(stmt, impl_->conn.file()));
-  }
-  return page;
+  return impl_->list(filter, std::max<std::uint32_t>(limit, 1), cursor.value_or(INT64_MAX));
 }
 
 batch_counts job_store::count_batch(const std::string& batch_id, std::optional<std::uint32_t> owner) {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -509,6 +510,86 @@ BOOST_AUTO_TEST_CASE(combined_filters_intersect) {
              boost::test_tools::per_element());
   f.owner = 1001;
   BOOST_TEST(store.list_jobs(f, 100, std::nullopt).jobs.empty());
+}
+
+// list_jobs picks the index it walks per call (probing each filter's index) and
+// merges the (provider, target) pairs of a provider or a target given alone: every
+// combination of filters, with rare and common values, must page through exactly
+// the jobs a scan finds, newest first. 3,000 jobs, so some walks are longer than
+// the probe's 1,000 entries and some shorter.
+BOOST_AUTO_TEST_CASE(every_filter_combination_lists_what_a_scan_finds) {
+  qt::temp_state_dir dir;
+  auto store = qs::job_store::open(dir.path());
+  std::vector<qs::job_row> rows;
+  {
+    static const std::pair<const char*, const char*> placements[] = {
+        {"ionq", "simulator"}, {"ionq", "qpu.aria-1"}, {"local", "simulator"},
+        {"azure", "rigetti.sim"}, {"ionq", "qpu.forte-1"}, {"local", "simulator"}};
+    std::mt19937 rng(7);
+    qs::job_store::transaction txn(store);
+    for (int i = 0; i < 3000; ++i) {
+      auto row = make_job("j" + std::to_string(i), rng() % 20 == 0 ? 1002 : 1000 + rng() % 2);
+      const auto& [provider, target] = placements[i < 2000 ? rng() % 6 : rng() % 3];
+      row.provider = provider;
+      row.target = target;
+      row.run.status = rng() % 10 == 0 ? qs::job_status::waiting : qs::job_status::succeeded;
+      row.batch_id = i % 3 == 0 ? "" : "b-" + std::to_string(i / 500);
+      row.name = rng() % 4 == 0 ? "ghz" : "bell";
+      row.tags = {rng() % 2 == 0 ? "common" : "other"};
+      if (rng() % 3 == 0) row.tags.push_back("t1");
+      store.insert_job(row);
+      rows.push_back(row);
+    }
+    txn.commit();
+  }
+  auto scan = [&](const qs::job_filter& f) {
+    std::vector<std::string> ids;
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+      const auto& r = *it;
+      if ((f.owner && r.owner != *f.owner) || (f.status && r.run.status != *f.status) ||
+          (!f.provider.empty() && r.provider != f.provider) || (!f.target.empty() && r.target != f.target) ||
+          (!f.batch_id.empty() && r.batch_id != f.batch_id) || (!f.name.empty() && r.name != f.name) ||
+          (!f.tag.empty() && std::find(r.tags.begin(), r.tags.end(), f.tag) == r.tags.end()))
+        continue;
+      ids.push_back(r.id);
+    }
+    return ids;
+  };
+  struct values {
+    std::uint32_t owner;
+    qs::job_status status;
+    const char *provider, *target, *batch, *name, *tag;
+  };
+  const values rare{1002, qs::job_status::waiting, "ionq", "simulator", "b-1", "ghz", "t1"};
+  const values common{1000, qs::job_status::succeeded, "local", "simulator", "b-5", "bell", "common"};
+  const values none{1003, qs::job_status::failed, "braket", "qpu.none", "b-9", "none", "none"};
+  for (const values& v : {rare, common, none}) {
+    for (unsigned mask = 0; mask < 128; ++mask) {
+      qs::job_filter f;
+      if ((mask & 1u) != 0) f.owner = v.owner;
+      if ((mask & 2u) != 0) f.status = v.status;
+      if ((mask & 4u) != 0) f.provider = v.provider;
+      if ((mask & 8u) != 0) f.target = v.target;
+      if ((mask & 16u) != 0) f.batch_id = v.batch;
+      if ((mask & 32u) != 0) f.name = v.name;
+      if ((mask & 64u) != 0) f.tag = v.tag;
+      BOOST_TEST_CONTEXT("values of owner " << v.owner << ", filter mask " << mask) {
+        const auto expected = scan(f);
+        const auto listed = list_all(store, f, 97);
+        BOOST_TEST(listed == expected, boost::test_tools::per_element());
+      }
+    }
+  }
+  // A provider alone and a target alone against the rare values, mixed with a
+  // common owner: the merged walks of several pairs.
+  qs::job_filter f;
+  f.provider = "ionq";
+  f.owner = 1001;
+  BOOST_TEST(list_all(store, f, 13) == scan(f), boost::test_tools::per_element());
+  f = {};
+  f.target = "simulator";
+  f.status = qs::job_status::waiting;
+  BOOST_TEST(list_all(store, f, 13) == scan(f), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(pagination_has_no_gaps_or_repeats) {
