@@ -23,6 +23,15 @@ bool is_write(const storage_message& message) {
   return std::holds_alternative<insert_jobs>(message) || std::holds_alternative<record_run>(message);
 }
 
+bool is_batch_write(const storage_message& message) {
+  return std::holds_alternative<insert_staged>(message) || std::holds_alternative<publish_batch>(message) ||
+         std::holds_alternative<discard_batch>(message);
+}
+
+// Jobs of discarded batches deleted per transaction: small enough that a
+// request waiting behind it is not held up long.
+constexpr std::size_t discard_chunk_jobs = 2000;
+
 constexpr const char* transactions_help =
     "Write transactions of the job store, by outcome (one serves every write waiting for it).";
 
@@ -51,13 +60,24 @@ storage_actor::storage_actor(net::any_io_executor executor, storage::job_store s
 net::awaitable<void> storage_actor::run() {
   std::vector<storage_message> batch;
   while (!closing_) {
-    receiving_ = true;
-    auto [ec, first] = co_await mailbox_->async_receive(net::as_tuple(net::use_awaitable));
-    receiving_ = false;
-    if (ec == net::error::operation_aborted && closing_) break;  // woken by close()
-    if (ec) co_return;
-    batch.push_back(std::move(first));
-    take_waiting(batch);
+    if (discard_pending_) {
+      // Background work: requests first, a chunk of deletion when none waits.
+      take_waiting(batch);
+      if (batch.empty()) {
+        delete_discarded_chunk();
+        // Lets close() (posted here) run between chunks.
+        co_await net::post(executor_, net::use_awaitable);
+        continue;
+      }
+    } else {
+      receiving_ = true;
+      auto [ec, first] = co_await mailbox_->async_receive(net::as_tuple(net::use_awaitable));
+      receiving_ = false;
+      if (ec == net::error::operation_aborted && closing_) break;  // woken by close()
+      if (ec) co_return;
+      batch.push_back(std::move(first));
+      take_waiting(batch);
+    }
     serve(batch);
     batch.clear();
   }
@@ -93,9 +113,90 @@ void storage_actor::serve(std::vector<storage_message>& batch) {
   for (auto& message : batch)
     if (is_write(message)) writes.push_back(&message);
   if (!writes.empty()) commit_writes(writes);
+  // In arrival order: a batch's chunks, then its publish or discard.
+  for (auto& message : batch)
+    if (is_batch_write(message)) serve_batch_write(message);
   // Reads after the commit, so a read sent after a write sees it.
   for (auto& message : batch)
-    if (!is_write(message)) serve_read(message);
+    if (!is_write(message) && !is_batch_write(message)) serve_read(message);
+}
+
+void storage_actor::serve_batch_write(storage_message& message) {
+  try {
+    const auto began = std::chrono::steady_clock::now();
+    if (auto* chunk = std::get_if<insert_staged>(&message)) {
+      staged_reply reply;
+      {
+        storage::job_store::transaction txn(store_);
+        if (chunk->first) store_.stage_batch(chunk->batch_id, chunk->owner, chunk->rows.front().created_at);
+        for (std::size_t i = 0; i < chunk->rows.size(); ++i) {
+          const auto outcome = store_.insert_job(chunk->rows[i]);
+          if (outcome == storage::insert_outcome::inserted) ++reply.inserted;
+          if (outcome == storage::insert_outcome::repeated) reply.repeated = i;
+          if (outcome == storage::insert_outcome::conflict) reply.conflict = i;
+          if (reply.repeated || reply.conflict) break;
+        }
+        // A refused chunk goes with the transaction's rollback, the batch's staging too when first.
+        if (reply.repeated || reply.conflict) {
+          reply.inserted = 0;
+          chunk->reply.set(std::move(reply));
+          return;
+        }
+        txn.commit();
+      }
+      writes_.inc(chunk->rows.size());
+      chunk->reply.set(std::move(reply));
+    } else if (auto* publish = std::get_if<publish_batch>(&message)) {
+      bool published = false;
+      {
+        storage::job_store::transaction txn(store_);
+        published = store_.publish_batch(publish->batch_id);
+        txn.commit();
+      }
+      write_ack ack;
+      if (!published) ack.error = "batch " + publish->batch_id + " is not staged";
+      publish->reply.set(std::move(ack));
+    } else {
+      auto& discard = std::get<discard_batch>(message);
+      {
+        storage::job_store::transaction txn(store_);
+        store_.discard_batch(discard.batch_id);
+        txn.commit();
+      }
+      discard_pending_ = true;
+      discard.reply.set(write_ack{});
+    }
+    commit_seconds_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+    committed_.inc();
+  } catch (const storage::storage_error& e) {
+    failed_.inc();
+    log_->error("write failed: {}", e.what());
+    const write_ack ack{e.what(), e.disk_full()};
+    std::visit(
+        [&](auto& request) {
+          using request_type = std::decay_t<decltype(request)>;
+          if constexpr (std::is_same_v<request_type, insert_staged>) {
+            staged_reply reply;
+            reply.ack = ack;
+            request.reply.set(std::move(reply));
+          } else if constexpr (std::is_same_v<request_type, publish_batch> ||
+                               std::is_same_v<request_type, discard_batch>) {
+            request.reply.set(ack);
+          }
+        },
+        message);
+  }
+}
+
+void storage_actor::delete_discarded_chunk() {
+  try {
+    const auto deleted = store_.delete_discarded(discard_chunk_jobs);
+    discard_pending_ = deleted > 0;
+  } catch (const storage::storage_error& e) {
+    // Left for the next discard or start: the jobs stay invisible meanwhile.
+    log_->error("deleting discarded batches failed: {}", e.what());
+    discard_pending_ = false;
+  }
 }
 
 void storage_actor::commit_writes(std::vector<storage_message*>& writes) {
@@ -215,6 +316,8 @@ void storage_actor::serve_read(storage_message& message) {
             request.reply.set(std::move(answer));
           } else if constexpr (std::is_same_v<request_type, purge_finished>) {
             request.reply.set(store_.purge_finished_before(request.cutoff, request.limit));
+          } else if constexpr (std::is_same_v<request_type, read_batch_jobs>) {
+            request.reply.set(store_.batch_jobs_after(request.batch_id, request.after, request.limit));
           }
         },
         message);

@@ -42,6 +42,11 @@ private:
   void apply_write(storage_message& message);
   void answer_write(storage_message& message, const write_ack& ack);
   void serve_read(storage_message& message);
+  /// A write of a streamed batch (a chunk, a publish, a discard), in a
+  /// transaction of its own: a refused chunk rolls back alone.
+  void serve_batch_write(storage_message& message);
+  /// Deletes one chunk of discarded batches' jobs; clears discard_pending_ once none is left.
+  void delete_discarded_chunk();
 
   void take_waiting(std::vector<storage_message>& batch);
 
@@ -54,6 +59,9 @@ private:
   // Storage thread only: close() was called; run() is waiting in async_receive.
   bool closing_ = false;
   bool receiving_ = false;
+  // Storage thread only: discarded batches may have jobs left to delete (true
+  // at start, for what a killed daemon left staged).
+  bool discard_pending_ = true;
   // Updated on the storage thread, read by the API on the I/O thread: atomics.
   std::shared_ptr<metrics::registry> metrics_;
   metrics::histogram& commit_seconds_;

@@ -40,6 +40,52 @@ struct insert_jobs {
   promise<insert_reply> reply;
 };
 
+/// The answer to insert_staged: the whole chunk committed, or nothing of it.
+struct staged_reply {
+  write_ack ack;
+  std::size_t inserted = 0;  ///< new jobs; the others are idempotent duplicates of earlier submissions
+  /// Index of the row whose id is a job of the same batch already; nothing of the chunk was stored.
+  std::optional<std::size_t> repeated;
+  /// Index of the row whose id exists with other content (or is held by another
+  /// batch being received); nothing of the chunk was stored.
+  std::optional<std::size_t> conflict;
+};
+
+/// One chunk of a streamed batch, in a transaction of its own. The first chunk
+/// (`first`) stages the batch in the same transaction: its jobs stay invisible
+/// and unscheduled until publish_batch.
+struct insert_staged {
+  std::string batch_id;
+  std::uint32_t owner = 0;
+  bool first = false;
+  std::vector<storage::job_row> rows;
+  promise<staged_reply> reply;
+};
+
+/// Makes a staged batch's jobs visible, in one small transaction. The ack's
+/// error is set when the batch was not staged (or was discarded).
+struct publish_batch {
+  std::string batch_id;
+  promise<write_ack> reply;
+};
+
+/// Refuses a staged batch: its jobs stay invisible and are deleted in the
+/// background, in chunks, while the mailbox is empty. Harmless for a batch
+/// that was never staged.
+struct discard_batch {
+  std::string batch_id;
+  promise<write_ack> reply;
+};
+
+/// Up to `limit` jobs of a batch with seq > `after`, in seq order, without
+/// their input: a published batch handed to the scheduler page by page.
+struct read_batch_jobs {
+  std::string batch_id;
+  std::int64_t after = 0;
+  std::size_t limit = 1000;
+  promise<std::vector<storage::job_row>> reply;
+};
+
 /// Store a job's run state; with `is_transition` it also enters the run history.
 /// `result_json`, when set, is written to the result file first and its URI put
 /// in run.output_uri.
@@ -132,7 +178,8 @@ struct read_events {
 
 using storage_message = std::variant<insert_jobs, record_run, get_job, list_jobs, count_batch,
                                      list_batch_unfinished, load_jobs, load_unfinished, read_result, count_by_status,
-                                     purge_finished, read_events>;
+                                     purge_finished, read_events, insert_staged, publish_batch, discard_batch,
+                                     read_batch_jobs>;
 using storage_ref = actor_ref<storage_message, concurrent_mailbox>;
 
 /// How many requests may wait for the storage thread before intake answers 429.

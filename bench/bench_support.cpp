@@ -61,6 +61,24 @@ http_answer unix_http_client::request(std::string_view method, std::string_view 
   return read_answer();
 }
 
+http_answer unix_http_client::post_streamed(std::string_view target, std::string_view content_type,
+                                           std::size_t length, const std::function<std::string()>& next_piece,
+                                           const std::function<void()>& sent) {
+  std::string head = "POST ";
+  head.append(target).append(" HTTP/1.1\r\nHost: localhost\r\nContent-Type: ").append(content_type);
+  head.append("\r\nContent-Length: ").append(std::to_string(length)).append("\r\n\r\n");
+  send_all(head);
+  std::size_t written = 0;
+  while (written < length) {
+    const auto piece = next_piece();
+    if (piece.empty()) throw std::runtime_error("the streamed body ended before its Content-Length");
+    send_all(piece);
+    written += piece.size();
+  }
+  sent();
+  return read_answer();
+}
+
 void unix_http_client::send_all(std::string_view data) {
   while (!data.empty()) {
     const auto sent = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);

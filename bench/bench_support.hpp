@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,11 @@ public:
 
   http_answer request(std::string_view method, std::string_view target, std::string_view body = {},
                       std::string_view content_type = "application/json");
+  /// A POST whose body of `length` bytes is made piece by piece by `next_piece`
+  /// while it is sent, so that a large body is never held whole; `sent` is
+  /// called once the last byte is written, before the answer is read.
+  http_answer post_streamed(std::string_view target, std::string_view content_type, std::size_t length,
+                            const std::function<std::string()>& next_piece, const std::function<void()>& sent);
 
 private:
   void send_all(std::string_view data);

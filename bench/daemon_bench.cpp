@@ -1,17 +1,20 @@
 // Measures the real qjobd through its Unix socket: durable submissions per second
 // (one job per request, 1 and N connections), batched submissions (JSON array and
 // NDJSON), submit-to-result latency on the local simulator, and the memory and
-// restart time of a daemon holding 100,000 waiting jobs. Prints figures only;
+// restart time of a daemon holding 100,000 waiting jobs, and one NDJSON batch of
+// a million jobs streamed in (its rate and the daemon's peak memory while it is
+// accepted). Prints figures only;
 // nothing here is asserted (bench/README.md, "Daemon").
 //
 // Usage: qjob_daemon_bench [--qjobd PATH] [--dir DIR] [--figures 1,2,3,4] [--single N]
 //                          [--requests N] [--connections N] [--batches N] [--batch-size N]
-//                          [--latency N] [--waiting N] [--hold-qubits N] [--hold-layers N] [--keep]
+//                          [--latency N] [--waiting N] [--stream-jobs N] [--hold-qubits N] [--hold-layers N]
+//                          [--keep]
 //   --qjobd        the daemon to run (default: the one built with this bench)
 //   --dir          parent of the temporary state directory and socket (default
 //                  /var/tmp: a real disk, since the fsync of every commit is part
 //                  of the figures; tmpfs would make it free)
-//   --figures      which figures to measure (default 1,2,3,4)
+//   --figures      which figures to measure (default 1,2,3,4,5)
 //   --single       requests over one connection for figure 1 (default 5000)
 //   --requests     requests over --connections connections for figure 1 (default 20000)
 //   --connections  concurrent connections for figure 1 (default 16)
@@ -19,6 +22,7 @@
 //   --batch-size   jobs per batch request (default 10000)
 //   --latency      submit-then-result round trips for figure 3 (default 2000)
 //   --waiting      waiting jobs for figure 4 (default 100000)
+//   --stream-jobs  jobs of the one streamed NDJSON batch of figure 5 (default 1000000)
 //   --hold-qubits, --hold-layers  the job that occupies the only slot in figures 1,
 //                  2 and 4 (default 20 qubits, 4000 layers of h: about a minute
 //                  on one 2-vCPU VM, a 16 MiB state vector)
@@ -70,7 +74,7 @@ std::vector<pid_t> excluded_threads;
 struct options {
   std::string qjobd = QJOB_QJOBD_PATH;
   fs::path parent = "/var/tmp";
-  std::set<int> figures{1, 2, 3, 4};
+  std::set<int> figures{1, 2, 3, 4, 5};
   int single = 5000;
   int requests = 20000;
   int connections = 16;
@@ -78,6 +82,7 @@ struct options {
   int batch_size = 10000;
   int latency = 2000;
   int waiting = 100000;
+  int stream_jobs = 1000000;
   int hold_qubits = 20;
   int hold_layers = 4000;
   bool keep = false;
@@ -87,7 +92,7 @@ struct options {
   std::fprintf(stderr,
                "usage: qjob_daemon_bench [--qjobd PATH] [--dir DIR] [--figures 1,2,3,4] [--single N] [--requests N]\n"
                "                         [--connections N] [--batches N] [--batch-size N] [--latency N] [--waiting N]\n"
-               "                         [--hold-qubits N] [--hold-layers N] [--keep]\n");
+               "                         [--stream-jobs N] [--hold-qubits N] [--hold-layers N] [--keep]\n");
   std::exit(2);
 }
 
@@ -105,7 +110,7 @@ options parse(int argc, char** argv) {
     else if (arg == "--figures") {
       opts.figures.clear();
       for (char c : value())
-        if (c >= '1' && c <= '4') opts.figures.insert(c - '0');
+        if (c >= '1' && c <= '5') opts.figures.insert(c - '0');
     } else if (arg == "--single") opts.single = number();
     else if (arg == "--requests") opts.requests = number();
     else if (arg == "--connections") opts.connections = number();
@@ -113,6 +118,7 @@ options parse(int argc, char** argv) {
     else if (arg == "--batch-size") opts.batch_size = number();
     else if (arg == "--latency") opts.latency = number();
     else if (arg == "--waiting") opts.waiting = number();
+    else if (arg == "--stream-jobs") opts.stream_jobs = number();
     else if (arg == "--hold-qubits") opts.hold_qubits = number();
     else if (arg == "--hold-layers") opts.hold_layers = number();
     else if (arg == "--keep") opts.keep = true;
@@ -316,6 +322,56 @@ long unfinished_jobs(const fs::path& socket) {
   return total;
 }
 
+/// Figure 5: one NDJSON batch of `jobs` jobs streamed in (made while it is sent:
+/// the bench holds a piece, not the body), with the slot held so that none runs.
+void stream_one_batch(const fs::path& root, const options& opts) {
+  // The holder counts as waiting too: the limits leave room for the batch.
+  const std::string config = "log_level = \"warn\"\nmax_batch_jobs = " + std::to_string(opts.stream_jobs) +
+                             "\nmax_waiting = " + std::to_string(opts.stream_jobs + 10) +
+                             "\nmax_waiting_per_owner = " + std::to_string(opts.stream_jobs + 10) + "\n" +
+                             held_config.substr(held_config.find("[[providers]]"));
+  daemon_process daemon(opts.qjobd, root / "streamed", config);
+  daemon.start();
+  const auto holder = hold_slot(daemon.socket(), daemon.pid(), opts);
+  const auto before = read_proc(daemon.pid(), excluded_threads);
+  const std::size_t length = static_cast<std::size_t>(opts.stream_jobs) * (small_job.size() + 1);
+  int made = 0;
+  auto next_piece = [&]() {
+    std::string piece;
+    while (made < opts.stream_jobs && piece.size() < (256u << 10)) {
+      piece += small_job;
+      piece.push_back('\n');
+      ++made;
+    }
+    return piece;
+  };
+  proc_figures at_last_byte;
+  double last_byte_seconds = 0;
+  const auto cpu_before = read_proc(daemon.pid(), excluded_threads).cpu_seconds;
+  const auto begin = bench_clock::now();
+  unix_http_client client(daemon.socket(), 3600);
+  const auto answer = client.post_streamed("/v1/batches", "application/x-ndjson", length, next_piece, [&] {
+    last_byte_seconds = seconds_since(begin);
+    at_last_byte = read_proc(daemon.pid(), excluded_threads);
+  });
+  const double seconds = seconds_since(begin);
+  const auto after = read_proc(daemon.pid(), excluded_threads);
+  if (answer.status != 201) throw std::runtime_error("streamed batch refused: " + answer.body.substr(0, 200));
+  const long waiting = unfinished_jobs(daemon.socket());
+  std::printf("| 5. POST /v1/batches NDJSON streamed, 1 x %d (%.0f MB), durable | %9.0f jobs/s | answered in %.2f s "
+              "(last byte sent at %.2f s) | %6.1f | | (%ld jobs not final after it)\n",
+              opts.stream_jobs, length / 1e6, opts.stream_jobs / seconds, seconds, last_byte_seconds,
+              (after.cpu_seconds - cpu_before) / opts.stream_jobs * 1e6, waiting);
+  std::printf("| 5. qjobd memory while accepting it | VmHWM %.1f MiB at the last byte (before the hand-over), "
+              "%.1f MiB after the answer (hand-over included) | before the batch: VmHWM %.1f, VmRSS %.1f MiB | | |\n",
+              at_last_byte.hwm_kib / 1024.0, after.hwm_kib / 1024.0, before.hwm_kib / 1024.0,
+              before.rss_kib / 1024.0);
+  std::printf("(figure 5: load %s)\n", load_text().c_str());
+  std::fflush(stdout);
+  release_slot(daemon.socket(), holder);
+  daemon.stop();
+}
+
 void print_rate(const char* what, const rate_figure& figure, const char* target) {
   std::printf("| %-44s | %9.0f jobs/s | p50 %7.2f / p99 %7.2f / max %7.2f ms | %6.1f | %6.1f | %s%s\n", what,
               figure.jobs_per_second, figure.latency_ms.p50, figure.latency_ms.p99, figure.latency_ms.max,
@@ -446,6 +502,8 @@ int main(int argc, char** argv) {
       std::printf("(figure 4: holder %s before the restart, then cancelled; load %s)\n", holder_state.c_str(), load_text().c_str());
       daemon.stop();
     }
+
+    if (opts.figures.contains(5)) stream_one_batch(root, opts);
 
     if (!opts.keep) {
       std::error_code ignored;

@@ -332,16 +332,41 @@ int submit(http_client& client, options const& opts) {
 }
 
 int submit_batch(http_client& client, options const& opts) {
-    auto content = read_source(opts.file);
-    if (!content) {
-        return report(content.error());
+    // Read and sent line by line, never whole: a batch file may hold a million jobs.
+    std::ifstream file;
+    if (opts.file != "-") {
+        file.open(opts.file, std::ios::binary);
+        if (!file) {
+            return report(failure{"cannot read " + opts.file + ": " + std::strerror(errno)});
+        }
     }
-    auto body = read_batch(*content, source_name(opts.file));
-    if (!body) {
-        return report(body.error());
-    }
-    auto created =
-        parse_ok_object(client.post("/v1/batches", std::move(*body), "application/x-ndjson", submit_timeout));
+    std::istream& in = opts.file == "-" ? std::cin : file;
+    std::string const source = source_name(opts.file);
+    std::size_t line_number = 0;
+    std::size_t jobs = 0;
+    auto next_piece = [&]() -> cli_result<std::string> {
+        constexpr std::size_t piece_bytes = 64 << 10;
+        std::string piece;
+        std::string line;
+        while (piece.size() < piece_bytes && std::getline(in, line)) {
+            ++line_number;
+            if (line.find_first_not_of(" \t\r") == std::string::npos) {
+                continue;
+            }
+            auto converted = batch_line(line, source + ":" + std::to_string(line_number));
+            if (!converted) {
+                return converted.error();
+            }
+            piece += *converted;
+            ++jobs;
+        }
+        if (piece.empty() && jobs == 0) {
+            return failure{source + ": no jobs, expected one job object per line"};
+        }
+        return {boost::system::in_place_value, std::move(piece)};
+    };
+    auto created = parse_ok_object(
+        client.post_streamed("/v1/batches", "application/x-ndjson", next_piece, submit_timeout));
     if (!created) {
         return report(created.error());
     }

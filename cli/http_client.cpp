@@ -2,6 +2,8 @@
 
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -149,6 +151,71 @@ cli_result<http_reply> http_client::stream(std::string_view target, std::string_
             return failure{"qjobd on " + socket_path_ + " sent nothing for " + std::to_string(idle.count()) + " s"};
         return failure{"lost the connection to qjobd on " + socket_path_ + ": " + result.message()};
     }
+    return reply;
+}
+
+cli_result<http_reply> http_client::post_streamed(std::string_view target, std::string_view content_type,
+                                                  std::function<cli_result<std::string>()> const& next_piece,
+                                                  std::chrono::seconds timeout) {
+    close();
+    if (error_code ec = connect(timeout)) {
+        close();
+        return failure{"cannot connect to " + socket_path_ + ": " + ec.message() + " (is qjobd running?)"};
+    }
+    http::request<http::empty_body> request{http::verb::post, target, 11};
+    request.set(http::field::host, "localhost");
+    request.set(http::field::user_agent, "qjobctl");
+    request.set(http::field::accept, "application/json");
+    request.set(http::field::content_type, content_type);
+    request.chunked(true);
+    http::request_serializer<http::empty_body> header{request};
+    error_code result;
+    auto run = [&] {
+        io_.restart();
+        io_.run();
+    };
+    stream_->expires_after(timeout);
+    http::async_write_header(*stream_, header, [&result](error_code ec, std::size_t) { result = ec; });
+    run();
+    while (!result) {
+        auto piece = next_piece();
+        if (!piece) {
+            close();
+            return piece.error();
+        }
+        stream_->expires_after(timeout);
+        if (piece->empty()) {
+            net::async_write(*stream_, http::make_chunk_last(), [&result](error_code ec, std::size_t) { result = ec; });
+            run();
+            break;
+        }
+        net::async_write(*stream_, http::make_chunk(net::buffer(*piece)),
+                         [&result](error_code ec, std::size_t) { result = ec; });
+        run();
+    }
+    // A daemon that refuses the batch early answers and closes while we still
+    // write: its answer is waiting all the same.
+    if (result && result != net::error::broken_pipe && result != net::error::connection_reset) {
+        close();
+        return failure{"lost the connection to qjobd on " + socket_path_ + ": " + result.message()};
+    }
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(reply_body_limit);
+    stream_->expires_after(timeout);
+    http::async_read(*stream_, buffer_, parser, [&result](error_code ec, std::size_t) { result = ec; });
+    run();
+    close();
+    if (result) {
+        if (result == beast::error::timeout) {
+            return failure{"no answer from qjobd on " + socket_path_ + " within " + std::to_string(timeout.count()) +
+                           " s"};
+        }
+        return failure{"lost the connection to qjobd on " + socket_path_ + ": " + result.message()};
+    }
+    http_reply reply;
+    reply.status = parser.get().result_int();
+    reply.content_type = std::string{parser.get()[http::field::content_type]};
+    reply.body = std::move(parser.get().body());
     return reply;
 }
 

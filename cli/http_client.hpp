@@ -45,6 +45,16 @@ public:
     cli_result<http_reply> post(std::string_view target, std::string body, std::string_view content_type,
                                 std::chrono::seconds timeout);
 
+    /// `POST target` with a body of `content_type` made piece by piece by
+    /// `next_piece` as it is sent (chunked transfer encoding), so that a large
+    /// file is never held whole. An empty piece ends the body. A failure from
+    /// `next_piece` abandons the request: the connection closes mid-body (the
+    /// daemon keeps nothing of it) and the failure is returned. Each write and
+    /// the answer must make progress within `timeout`. Uses a connection of its own.
+    cli_result<http_reply> post_streamed(std::string_view target, std::string_view content_type,
+                                         std::function<cli_result<std::string>()> const& next_piece,
+                                         std::chrono::seconds timeout);
+
     /// `GET target` answered as a stream (Server-Sent Events): `on_data` gets each
     /// piece of the body as it arrives, until the daemon ends the stream or
     /// `on_data` returns false. An answer other than 200 comes back whole, as from

@@ -91,6 +91,21 @@ cli_result<json::object> apply_overrides(json::object job, job_overrides const& 
     return job;
 }
 
+cli_result<std::string> batch_line(std::string_view line, std::string_view where) {
+    boost::system::error_code ec;
+    json::value document = json::parse(line, ec);
+    if (ec) {
+        return failure{std::string{where} + ": not JSON (" + ec.message() + "); each line must be one job object"};
+    }
+    auto job = job_from_json(std::move(document), where);
+    if (!job) {
+        return job.error();
+    }
+    std::string text = json::serialize(*job);
+    text += '\n';
+    return {boost::system::in_place_value, std::move(text)};
+}
+
 cli_result<std::string> read_batch(std::string_view content, std::string_view source) {
     std::string body;
     std::size_t line_number = 0;
@@ -103,18 +118,11 @@ cli_result<std::string> read_batch(std::string_view content, std::string_view so
         if (is_blank(line)) {
             continue;
         }
-        std::string const where = std::string{source} + ":" + std::to_string(line_number);
-        boost::system::error_code ec;
-        json::value document = json::parse(line, ec);
-        if (ec) {
-            return failure{where + ": not JSON (" + ec.message() + "); each line must be one job object"};
+        auto converted = batch_line(line, std::string{source} + ":" + std::to_string(line_number));
+        if (!converted) {
+            return converted.error();
         }
-        auto job = job_from_json(std::move(document), where);
-        if (!job) {
-            return job.error();
-        }
-        body += json::serialize(*job);
-        body += '\n';
+        body += *converted;
         ++jobs;
     }
     if (jobs == 0) {

@@ -46,4 +46,8 @@ cli_result<boost::json::object> apply_overrides(boost::json::object job, job_ove
 /// on a file without any job.
 cli_result<std::string> read_batch(std::string_view content, std::string_view source);
 
+/// One non-blank line of a `.ndjson` batch file as `read_batch` turns it into a
+/// line of the body (with its '\n'); `where` (`source:line`) names it in a failure.
+cli_result<std::string> batch_line(std::string_view line, std::string_view where);
+
 }  // namespace qjob::cli

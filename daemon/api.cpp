@@ -245,9 +245,30 @@ api::handler_result api::submit_job(const http_request& request, const peer_iden
   co_return json_response(reply.inserted.front() ? status::created : status::ok, job_to_json(reply.rows.front()));
 }
 
+net::awaitable<http_response> api::submit_streamed_batch(const peer_identity& peer, ndjson_lines& lines) {
+  http_response response;
+  if (draining_) {
+    response = error_response(shutting_down());
+  } else {
+    auto received = co_await receive_batch(peer, lines);
+    if (auto* error = std::get_if<api_error>(&received))
+      response = error_response(*error);
+    else
+      response = json_response(status::created, std::get<json::object>(received));
+  }
+  responses_by_status_.with({std::to_string(response.result_int())}).inc();
+  co_return response;
+}
+
 api::handler_result api::submit_batch(const http_request& request, const peer_identity& peer) {
-  const auto content_type = request[http::field::content_type];
-  const bool ndjson = content_type.starts_with("application/x-ndjson") || content_type.starts_with("application/jsonl");
+  if (streams_body(request)) {
+    // Buffered only when it did not come through the control server's stream
+    // (tests, fuzzing): the same intake over the text.
+    ndjson_text_lines lines(request.body(), config_.max_line_bytes);
+    auto received = co_await receive_batch(peer, lines);
+    if (auto* error = std::get_if<api_error>(&received)) co_return error_response(*error);
+    co_return json_response(status::created, std::get<json::object>(received));
+  }
   std::vector<storage::job_row> rows;
   std::unordered_set<std::string> ids;
   const auto batch_id = make_uuid();
@@ -266,40 +287,12 @@ api::handler_result api::submit_batch(const http_request& request, const peer_id
     return std::nullopt;
   };
 
-  // How a conflict found at store time names the job: by its position in the batch
-  // (NDJSON rows skip blank lines, so the line number is not known there).
-  std::string conflict_field_format;
-  // Each job's DOM lives in an arena (one per line for NDJSON, reused), as in submit_job.
+  // A conflict found at store time names the job by its position in the array.
+  const std::string conflict_field_format = "[{}].";
+  // Each job's DOM lives in an arena, as in submit_job.
   unsigned char arena_buffer[8192];
   json::monotonic_resource arena(arena_buffer);
-  if (ndjson) {
-    conflict_field_format = "job {}: ";
-    std::string_view body = request.body();
-    std::size_t line_number = 0;
-    while (!body.empty()) {
-      ++line_number;
-      auto end = body.find('\n');
-      auto line = body.substr(0, end);
-      body = end == std::string_view::npos ? std::string_view{} : body.substr(end + 1);
-      if (line.size() > config_.max_line_bytes)
-        co_return error_response(api_error{status::payload_too_large, "line_too_large",
-                                           "line " + std::to_string(line_number) + " is " +
-                                               std::to_string(line.size()) + " bytes; the limit is " +
-                                               std::to_string(config_.max_line_bytes) + " (max_line_bytes)",
-                                           "line " + std::to_string(line_number)});
-      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-      arena.release();  // the previous line's DOM is gone
-      boost::system::error_code ec;
-      auto job = json::parse(line, ec, &arena);
-      const auto prefix = "line " + std::to_string(line_number) + ": ";
-      if (ec)
-        co_return error_response(bad_request("invalid_json", "line " + std::to_string(line_number) +
-                                                                 " is not valid JSON: " + ec.message(),
-                                             prefix));
-      if (auto error = add(job, prefix)) co_return error_response(*error);
-    }
-  } else {
-    conflict_field_format = "[{}].";
+  {
     boost::system::error_code ec;
     auto body = json::parse(request.body(), ec, &arena);
     if (ec) co_return error_response(bad_request("invalid_json", "the body is not valid JSON: " + ec.message()));

@@ -3,6 +3,7 @@
 #include "api_error.hpp"
 #include "config.hpp"
 #include "job_request.hpp"
+#include "ndjson_lines.hpp"
 #include "peer_identity.hpp"
 #include "target_catalog.hpp"
 
@@ -58,6 +59,19 @@ public:
   /// Answers one request from `peer`. Never throws for bad input: every failure
   /// is an error answer in DESIGN.md's shape.
   net::awaitable<http_response> handle(const http_request& request, const peer_identity& peer);
+
+  /// Whether a request with this header is a batch whose body the control
+  /// server streams to submit_streamed_batch() instead of buffering it:
+  /// `POST /v1/batches` with an NDJSON content type.
+  static bool streams_body(const http::request_header<>& header);
+  /// `POST /v1/batches` as NDJSON lines read as they arrive: each line checked
+  /// and the jobs stored in chunks while the body streams in (at most one chunk
+  /// committing while the next is parsed), invisible until the last line is
+  /// read and all are durable, then published and handed to the scheduler at
+  /// once. Any failure (a bad line, too many jobs, a duplicate id, backpressure,
+  /// a full disk, a client gone or too slow) discards what was stored and
+  /// answers the error naming the line. I/O thread.
+  net::awaitable<http_response> submit_streamed_batch(const peer_identity& peer, ndjson_lines& lines);
 
   /// `GET /v1/events` (Server-Sent Events), which the control server streams:
   /// the query to follow, or the error answer. `?job=ID` and `?batch=ID` follow
@@ -119,6 +133,20 @@ private:
   /// Stores new jobs (after admit()) and starts them; the answer is the stored rows or an error.
   net::awaitable<std::variant<actors::insert_reply, api_error>> store_jobs(std::vector<storage::job_row> rows,
                                                                           const std::string& field_prefix_format);
+  /// The streamed batch intake (streamed_batch.cpp): the answer's body, or the error.
+  struct batch_intake;
+  net::awaitable<std::variant<boost::json::object, api_error>> receive_batch(const peer_identity& peer,
+                                                                             ndjson_lines& lines);
+  /// Awaits the chunk in flight (if any) and accounts for it; the error it met.
+  net::awaitable<std::optional<api_error>> settle_chunk(batch_intake& intake);
+  /// Settles the chunk in flight, checks backpressure for the batch so far and
+  /// sends the next chunk to the store without awaiting its commit.
+  net::awaitable<std::optional<api_error>> send_chunk(batch_intake& intake);
+  /// Hands a published batch's new jobs to the job supervisor, read back from
+  /// the store a page at a time so memory stays bounded. The one place to
+  /// change when the hand-over message changes.
+  net::awaitable<void> queue_stored(const std::string& batch_id);
+
   /// The job if it exists and `peer` may see it. With `wait`, holds until it is
   /// final or the time is up.
   net::awaitable<std::variant<actors::job_view, api_error>> visible_job(const std::string& id,

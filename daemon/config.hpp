@@ -68,12 +68,12 @@ struct daemon_config {
   std::string default_provider = "local";
   std::uint64_t max_body_bytes = 64ull << 20;
   std::uint32_t max_header_bytes = 16 << 10;
-  std::size_t max_batch_jobs = 100'000;
+  std::size_t max_batch_jobs = 1'000'000;
   std::size_t max_waiting = 1'000'000;            // jobs not yet final, in all
   std::size_t max_waiting_per_owner = 1'000'000;  // jobs not yet final, of one user
   std::int64_t max_shots = 1'000'000;
   std::chrono::seconds idle_timeout{60};     // waiting for a request's first byte
-  std::chrono::seconds request_timeout{30};  // reading one request's header and body, from its first byte
+  std::chrono::seconds request_timeout{30};  // reading one request's header and body, from its first byte; a streamed batch: each wait for more of it
   std::size_t max_connections = 512;          // open control connections, in all
   std::size_t max_connections_per_uid = 128;  // open control connections of one uid (root included)
   // What one submitted job may hold; each is named in the error that refuses it.

@@ -2,6 +2,7 @@
 
 #include "event_stream.hpp"
 #include "logging.hpp"
+#include "ndjson_stream.hpp"
 #include "peer_identity.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -187,7 +188,9 @@ net::awaitable<void> control_server::serve_connection(net::local::stream_protoco
     // leads to the log lines of their request.
     const auto request_id = std::to_string(connection) + "." + std::to_string(served);
     http::request_parser<http::string_body> parser;
-    parser.body_limit(config_.max_body_bytes);
+    // No limit while the header is read: a streamed batch has none, and the
+    // others get max_body_bytes once the header says which this is.
+    parser.body_limit(boost::none);
     parser.header_limit(config_.max_header_bytes);
     if (buffer.size() == 0) {
       // Between requests the idle timeout runs; from a request's first byte on,
@@ -213,19 +216,45 @@ net::awaitable<void> control_server::serve_connection(net::local::stream_protoco
       co_await http::async_write(stream, response, net::as_tuple(net::use_awaitable));
       break;
     }
-    // Beast checks a Content-Length against body_limit with the header already, so
-    // a declared body over max_body_bytes shows up here, before any body is read.
-    if (header_error == http::error::body_limit) {
+    if (header_error) break;  // closed, timed out or garbled: nothing to answer
+    const bool streamed = api::streams_body(parser.get());
+    // A declared body over max_body_bytes is refused before any of it is read.
+    if (!streamed && parser.content_length() && *parser.content_length() > config_.max_body_bytes) {
       auto response = body_too_large();
       co_await http::async_write(stream, response, net::as_tuple(net::use_awaitable));
       break;
     }
-    if (header_error) break;  // closed, timed out or garbled: nothing to answer
     if (parser.get()[http::field::expect] == "100-continue") {
       // curl asks before sending large bodies; say yes at once instead of making it wait.
       http::response<http::empty_body> proceed{http::status::continue_, 11};
       co_await http::async_write(stream, proceed, net::as_tuple(net::use_awaitable));
     }
+    if (streamed) {
+      // An NDJSON batch is read and stored as it arrives, never buffered whole:
+      // max_body_bytes does not bound it (max_line_bytes and max_batch_jobs do),
+      // and request_timeout bounds each wait for more of it, not the whole.
+      ndjson_stream::body_parser body_parser{std::move(parser)};
+      ndjson_stream lines(stream, buffer, body_parser, config_.max_line_bytes, config_.request_timeout);
+      auto response = co_await api_.submit_streamed_batch(peer, lines);
+      const bool complete = lines.complete();
+      log_->debug("req={} uid={} POST {} (streamed) -> {}", request_id, peer.uid,
+                  std::string(body_parser.get().target()), response.result_int());
+      if (lines.failure() == ndjson_failure::disconnected || lines.failure() == ndjson_failure::timed_out) {
+        log_->info("req={} uid={} batch cut off ({}); nothing of it was kept", request_id, peer.uid,
+                   lines.failure() == ndjson_failure::timed_out ? "request_timeout_seconds without progress"
+                                                                : "the client closed the connection");
+        break;
+      }
+      response.set("X-Request-Id", request_id);
+      // Refused before its end, the rest of the body is not read: the connection ends with the answer.
+      response.keep_alive(complete && body_parser.get().keep_alive());
+      response.prepare_payload();
+      stream.expires_after(config_.idle_timeout);
+      auto [write_error, written] = co_await http::async_write(stream, response, net::as_tuple(net::use_awaitable));
+      if (write_error || !response.keep_alive()) break;
+      continue;
+    }
+    parser.body_limit(config_.max_body_bytes);
     auto [body_error, body_bytes] = co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
     if (body_error == http::error::body_limit) {
       auto response = body_too_large();

@@ -37,6 +37,11 @@ constexpr const char* job_columns_without_input = QJOB_JOB_COLUMNS_HEAD "''" QJO
 #undef QJOB_JOB_COLUMNS_HEAD
 #undef QJOB_JOB_COLUMNS_TAIL
 
+// What every read of jobs (alias j) adds: a job of a batch still being received
+// (or being discarded) does not exist yet for anyone (schema.cpp, version 4).
+// A probe of staged_batches' primary key per row: the table holds a few rows.
+#define QJOB_VISIBLE_JOB " NOT EXISTS (SELECT 1 FROM staged_batches AS s WHERE s.batch_id = j.batch_id)"
+
 // OR FAIL on every write: see schema.cpp, it spares each statement a journal.
 constexpr const char* insert_job_sql =
     "INSERT OR FAIL INTO jobs (id, name, provider, target, shots, input_format, input, params, tags, priority, "
@@ -109,7 +114,7 @@ std::string list_sql(unsigned mask, list_walk walk) {
   sql += by_tags ? " FROM job_tags AS t CROSS JOIN jobs AS j ON j.seq = t.job_seq AND t.tag = :tag" : " FROM jobs AS j";
   sql += " WHERE ";
   sql += seq;
-  sql += " < :cursor";
+  sql += " < :cursor AND" QJOB_VISIBLE_JOB;
   if ((mask & by_owner) != 0) sql += std::string(test(list_walk::owner)) + "owner = :owner";
   if ((mask & by_status) != 0) sql += std::string(test(list_walk::status)) + "status = :status";
   // Owner and provider lead jobs_by_owner_provider.
@@ -282,6 +287,13 @@ struct job_store::impl {
   std::array<statement, list_walks> probe_by_walk;  // prepared on first use
   statement max_seq;
   statement loose_scan[3][2];  // [providers, targets of a provider, providers of an owner][after a value]
+  statement select_existing;
+  statement stage_batch;
+  statement publish_batch;
+  statement discard_batch;
+  statement select_discarded_jobs;
+  statement delete_emptied_batches;
+  statement batch_jobs_after;
 
   impl(std::filesystem::path dir, instance_lock held)
       : state_dir(std::move(dir)),
@@ -300,45 +312,73 @@ struct job_store::impl {
                                         "INSERT OR FAIL INTO transitions (job_seq, job_id, status, provider_status, at) "
                                         "SELECT seq, id, ?2, ?3, ?4 FROM jobs WHERE id = ?1",
                                         "record a job transition in job database");
-    select_fingerprint = statement(conn, "SELECT fingerprint FROM jobs WHERE id = ?1",
+    // discarding is NULL for a job of no staged batch.
+    select_fingerprint = statement(conn,
+                                   "SELECT j.fingerprint, s.discarding FROM jobs AS j LEFT JOIN staged_batches AS s "
+                                   "ON s.batch_id = j.batch_id WHERE j.id = ?1",
                                    "look up an existing job in job database");
+    select_existing = statement(conn,
+                                "SELECT j.seq, j.fingerprint, j.batch_id, s.discarding FROM jobs AS j "
+                                "LEFT JOIN staged_batches AS s ON s.batch_id = j.batch_id WHERE j.id = ?1",
+                                "look up an existing job in job database");
+    stage_batch = statement(conn, "INSERT OR FAIL INTO staged_batches (batch_id, owner, started_at) VALUES (?1, ?2, ?3)",
+                            "stage a batch in job database");
+    publish_batch = statement(conn, "DELETE FROM staged_batches WHERE batch_id = ?1 AND discarding = 0",
+                              "publish a batch in job database");
+    discard_batch = statement(conn, "UPDATE OR FAIL staged_batches SET discarding = 1 WHERE batch_id = ?1",
+                              "discard a staged batch in job database");
+    select_discarded_jobs = statement(conn,
+                                      "SELECT j.seq FROM staged_batches AS s JOIN jobs AS j ON j.batch_id = s.batch_id "
+                                      "WHERE s.discarding = 1 LIMIT ?1",
+                                      "find the jobs of discarded batches in job database");
+    delete_emptied_batches = statement(conn,
+                                       "DELETE FROM staged_batches WHERE discarding = 1 AND NOT EXISTS "
+                                       "(SELECT 1 FROM jobs WHERE jobs.batch_id = staged_batches.batch_id)",
+                                       "forget emptied discarded batches in job database");
+    batch_jobs_after = statement(conn,
+                                 std::string("SELECT ") + job_columns_without_input +
+                                     " FROM jobs AS j WHERE j.batch_id = ?1 AND j.seq > ?2 ORDER BY j.seq LIMIT ?3",
+                                 "read the jobs of a batch from job database");
     update_run = statement(conn, update_run_sql, "update the run state of a job in job database");
-    get_job_with_input = statement(conn, std::string("SELECT ") + job_columns_with_input + " FROM jobs AS j WHERE j.id = ?1",
+    get_job_with_input = statement(conn, std::string("SELECT ") + job_columns_with_input + " FROM jobs AS j WHERE j.id = ?1 AND" QJOB_VISIBLE_JOB,
                                    "read a job from job database");
     get_job_without_input =
-        statement(conn, std::string("SELECT ") + job_columns_without_input + " FROM jobs AS j WHERE j.id = ?1",
+        statement(conn, std::string("SELECT ") + job_columns_without_input + " FROM jobs AS j WHERE j.id = ?1 AND" QJOB_VISIBLE_JOB,
                   "read a job from job database");
     get_job_by_seq =
         statement(conn, std::string("SELECT ") + job_columns_without_input + " FROM jobs AS j WHERE j.seq = ?1",
                   "read a job from job database");
     history = statement(conn,
                         "SELECT seq, job_id, status, provider_status, at FROM transitions "
-                        "WHERE job_seq = (SELECT seq FROM jobs WHERE id = ?1) ORDER BY seq",
+                        "WHERE job_seq = (SELECT j.seq FROM jobs AS j WHERE j.id = ?1 AND" QJOB_VISIBLE_JOB ") ORDER BY seq",
                         "read the history of a job from job database");
     count_batch = statement(conn,
                             "SELECT status, count(*) FROM jobs WHERE batch_id = ?1 "
-                            "AND (?2 IS NULL OR owner = ?2) GROUP BY status",
+                            "AND (?2 IS NULL OR owner = ?2) "
+                            "AND NOT EXISTS (SELECT 1 FROM staged_batches WHERE batch_id = ?1) GROUP BY status",
                             "count the jobs of a batch in job database");
     // One status at a time: each walks its index in seq order and stops at the
     // limit, where `status IN (...)` would gather and sort every later row per page.
     load_unfinished = statement(conn,
                                 std::string("SELECT ") + job_columns_without_input +
-                                    " FROM jobs AS j WHERE j.status = ?1 AND j.seq > ?2 ORDER BY j.seq LIMIT ?3",
+                                    " FROM jobs AS j WHERE j.status = ?1 AND j.seq > ?2 AND" QJOB_VISIBLE_JOB
+                                    " ORDER BY j.seq LIMIT ?3",
                                 "load unfinished jobs from job database");
-    count_by_status = statement(conn, "SELECT provider, status, count(*) FROM jobs GROUP BY provider, status",
+    count_by_status = statement(conn, "SELECT j.provider, j.status, count(*) FROM jobs AS j WHERE" QJOB_VISIBLE_JOB
+                                " GROUP BY j.provider, j.status",
                                 "count jobs by status in job database");
     // A job's events come from its index; the others walk the event ids from
     // `after`, which is cheap when following the stream's end.
     events_of_job = statement(conn,
                               "SELECT t.seq, t.job_id, t.status, t.provider_status, t.at FROM transitions AS t "
                               "JOIN jobs AS j ON j.seq = t.job_seq WHERE j.id = ?2 AND t.seq > ?1 "
-                              "AND (?3 IS NULL OR j.owner = ?3) ORDER BY t.seq LIMIT ?4",
+                              "AND (?3 IS NULL OR j.owner = ?3) AND" QJOB_VISIBLE_JOB " ORDER BY t.seq LIMIT ?4",
                               "read the events of a job from job database");
     events_matching = statement(conn,
                                 "SELECT t.seq, t.job_id, t.status, t.provider_status, t.at FROM transitions AS t "
                                 "JOIN jobs AS j ON j.seq = t.job_seq WHERE t.seq > ?1 "
-                                "AND (?2 IS NULL OR j.batch_id = ?2) AND (?3 IS NULL OR j.owner = ?3) "
-                                "ORDER BY t.seq LIMIT ?4",
+                                "AND (?2 IS NULL OR j.batch_id = ?2) AND (?3 IS NULL OR j.owner = ?3) AND" QJOB_VISIBLE_JOB
+                                " ORDER BY t.seq LIMIT ?4",
                                 "read events from job database");
     max_seq = statement(conn, "SELECT coalesce(max(seq), 0) FROM jobs", "plan a job listing in job database");
     // Loose scans of the provider indexes: ?1 the value before, ?2 the provider, ?3 the owner.
@@ -612,18 +652,44 @@ struct job_store::impl {
   }
 
   insert_outcome existing(job_row& row) {
+    std::int64_t seq = 0;
     {
-      statement::scope scope(select_fingerprint);
-      select_fingerprint.bind(1, row.id);
+      statement::scope scope(select_existing);
+      select_existing.bind(1, row.id);
       // ON CONFLICT DO NOTHING inserted nothing, so the id exists.
-      if (!select_fingerprint.step()) {
+      if (!select_existing.step()) {
         throw storage_error("cannot insert a job into job database " + conn.file().string() +
                             ": the insert was ignored but no job has its id");
       }
-      if (select_fingerprint.column_text(0) != row.fingerprint) return insert_outcome::conflict;
+      if (!select_existing.column_is_null(3)) {
+        // A job of a staged batch: of this very batch (its id is repeated), of
+        // one still being received (taken), or of a discarded one (garbage).
+        if (select_existing.column_int64(3) == 0)
+          return select_existing.column_text(2) == row.batch_id ? insert_outcome::repeated
+                                                                : insert_outcome::conflict;
+        seq = select_existing.column_int64(0);
+      } else if (select_existing.column_text(1) != row.fingerprint) {
+        return insert_outcome::conflict;
+      }
+    }
+    if (seq != 0) {
+      // A client retrying a refused batch at once must not trip over its leftovers.
+      delete_job_rows(seq);
+      return insert(row);
     }
     row = *get(row.id, true);
     return insert_outcome::duplicate;
+  }
+
+  /// Deletes job `seq` with its tags and history (not its result file).
+  void delete_job_rows(std::int64_t seq) {
+    // job_tags is keyed by (tag, job_seq): its rows are found through the job's
+    // own list of tags, before the job row goes.
+    for (auto* stmt : {&delete_tags, &delete_transitions, &delete_job}) {
+      statement::scope scope(*stmt);
+      stmt->bind(1, seq);
+      stmt->run();
+    }
   }
 
   std::int64_t add_transition(std::int64_t seq, const std::string& job_id, const run_state& run, std::int64_t at) {
@@ -689,8 +755,12 @@ job_store job_store::open(const std::filesystem::path& state_dir) {
   migrate(conn);
   quick_check(conn);
   store->prepare();
-  store->results.remove_stale_temp_files();
-  return job_store(std::move(store));
+  // No batch is being received before the control socket opens: what a killed
+  // daemon left staged is garbage, deleted in the background (delete_discarded).
+  job_store opened(std::move(store));
+  opened.discard_all_staged();
+  opened.impl_->results.remove_stale_temp_files();
+  return opened;
 }
 
 job_store::job_store(std::unique_ptr<impl> impl) : impl_(std::move(impl)) {}
@@ -751,7 +821,74 @@ std::optional<std::string> job_store::find_fingerprint(const std::string& id) {
   statement::scope scope(stmt);
   stmt.bind(1, id);
   if (!stmt.step()) return std::nullopt;
-  return stmt.column_text(0);
+  if (stmt.column_is_null(1)) return stmt.column_text(0);
+  // A job of a batch being received holds its id: no content matches it. One
+  // of a discarded batch is replaced by the insert.
+  if (stmt.column_int64(1) == 0) return std::string();
+  return std::nullopt;
+}
+
+void job_store::stage_batch(const std::string& batch_id, std::uint32_t owner, std::int64_t at) {
+  statement& stmt = impl_->stage_batch;
+  statement::scope scope(stmt);
+  stmt.bind(1, batch_id);
+  stmt.bind(2, std::int64_t{owner});
+  stmt.bind(3, at);
+  stmt.run();
+}
+
+bool job_store::publish_batch(const std::string& batch_id) {
+  statement& stmt = impl_->publish_batch;
+  statement::scope scope(stmt);
+  stmt.bind(1, batch_id);
+  stmt.run();
+  return impl_->conn.changes() > 0;
+}
+
+void job_store::discard_batch(const std::string& batch_id) {
+  statement& stmt = impl_->discard_batch;
+  statement::scope scope(stmt);
+  stmt.bind(1, batch_id);
+  stmt.run();
+}
+
+std::size_t job_store::discard_all_staged() {
+  impl_->conn.exec("UPDATE OR FAIL staged_batches SET discarding = 1 WHERE discarding = 0",
+                   "discard the batches a previous run left staged in job database");
+  return static_cast<std::size_t>(impl_->conn.changes());
+}
+
+std::size_t job_store::delete_discarded(std::size_t limit) {
+  std::vector<std::int64_t> doomed;
+  transaction txn(*this);
+  {
+    statement& select = impl_->select_discarded_jobs;
+    statement::scope scope(select);
+    select.bind(1, static_cast<std::int64_t>(std::max<std::size_t>(limit, 1)));
+    while (select.step()) doomed.push_back(select.column_int64(0));
+  }
+  for (const auto seq : doomed) impl_->delete_job_rows(seq);
+  std::size_t forgotten = 0;
+  if (doomed.size() < limit) {
+    statement& forget = impl_->delete_emptied_batches;
+    statement::scope scope(forget);
+    forget.run();
+    forgotten = static_cast<std::size_t>(impl_->conn.changes());
+  }
+  txn.commit();
+  return doomed.size() + forgotten;
+}
+
+std::vector<job_row> job_store::batch_jobs_after(const std::string& batch_id, std::int64_t after,
+                                                 std::size_t limit) {
+  statement& stmt = impl_->batch_jobs_after;
+  statement::scope scope(stmt);
+  stmt.bind(1, batch_id);
+  stmt.bind(2, after);
+  stmt.bind(3, static_cast<std::int64_t>(std::max<std::size_t>(limit, 1)));
+  std::vector<job_row> rows;
+  while (stmt.step()) rows.push_back(read_job(stmt, impl_->conn.file()));
+  return rows;
 }
 
 namespace {
@@ -857,15 +994,7 @@ std::size_t job_store::purge_finished_before(std::int64_t cutoff, std::size_t li
       select.bind(2, static_cast<std::int64_t>(limit));
       while (select.step()) expired.emplace_back(select.column_int64(0), select.column_text(1));
     }
-    // job_tags is keyed by (tag, job_seq): its rows are found through the job's
-    // own list of tags, before the job row goes.
-    for (const auto& [seq, id] : expired) {
-      for (auto* stmt : {&impl_->delete_tags, &impl_->delete_transitions, &impl_->delete_job}) {
-        statement::scope scope(*stmt);
-        stmt->bind(1, seq);
-        stmt->run();
-      }
-    }
+    for (const auto& [seq, id] : expired) impl_->delete_job_rows(seq);
     txn.commit();
   }
   // After the commit: a crash in between leaves result files without jobs, never

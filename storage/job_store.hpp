@@ -42,7 +42,8 @@ struct event_filter {
 enum class insert_outcome {
   inserted,   // a new job
   duplicate,  // the id exists with the same fingerprint: the row was filled from the store
-  conflict,   // the id exists with other content
+  conflict,   // the id exists with other content, or is held by a batch being received
+  repeated,   // the id is a job of the same batch, which is still being received
 };
 
 /// The SQLite job store in `<state_dir>/qjobd.db`, plus result files in
@@ -80,8 +81,32 @@ public:
   // Writes: call inside a transaction.
 
   /// Inserts a job (assigning `row.seq`) and its first transition. On `duplicate`
-  /// `row` is replaced by the stored job.
+  /// `row` is replaced by the stored job. A job of a discarded batch holding the
+  /// id is deleted first; one of a batch being received makes the outcome
+  /// `repeated` (the same batch as `row.batch_id`) or `conflict` (another).
   insert_outcome insert_job(job_row& row);
+
+  // Streamed batches (schema version 4): a batch's jobs are inserted in chunks
+  // while it is staged, invisible to every read, and appear at once when it is
+  // published.
+
+  /// Marks batch `batch_id` of `owner` as being received (at `at`, microseconds
+  /// since the epoch). Call in the transaction of its first chunk. Throws
+  /// storage_error when it is staged already.
+  void stage_batch(const std::string& batch_id, std::uint32_t owner, std::int64_t at);
+  /// Makes a staged batch's jobs visible. False when it was not staged (or is
+  /// being discarded). Call inside a transaction.
+  bool publish_batch(const std::string& batch_id);
+  /// Marks a staged batch as refused: its jobs stay invisible and are deleted
+  /// by delete_discarded(). Call inside a transaction.
+  void discard_batch(const std::string& batch_id);
+  /// Marks every staged batch as discarded (at open, for what a killed daemon
+  /// left behind); returns how many were. Outside a transaction.
+  std::size_t discard_all_staged();
+  /// Deletes up to `limit` jobs of discarded batches (tags and history too), and
+  /// forgets discarded batches left without jobs, in a transaction of its own
+  /// (call outside one). Returns jobs and batches deleted: 0 when none is left.
+  std::size_t delete_discarded(std::size_t limit);
   /// Stores a job's new run state and, when `is_transition`, appends it to the run
   /// history with time `at`. Returns the history entry's seq (0 when none).
   std::int64_t update_run(const std::string& job_id, const run_state& run, bool is_transition,
@@ -105,7 +130,9 @@ public:
   std::vector<job_row> get_jobs(const std::vector<std::int64_t>& seqs);
   /// The fingerprint of job `id`, or nullopt when there is no such job: a cheap
   /// probe (one index lookup, no row decoding) for checking a whole batch for
-  /// conflicts before inserting any of it. Throws storage_error.
+  /// conflicts before inserting any of it. A job of a discarded batch counts as
+  /// none (the insert replaces it), one of a batch being received as "" (which
+  /// matches no content). Throws storage_error.
   std::optional<std::string> find_fingerprint(const std::string& id);
   /// The run history of a job, oldest first (its first entry is the insert);
   /// empty for an unknown job.
@@ -119,6 +146,10 @@ public:
   std::vector<transition_row> events_after(std::int64_t after, const event_filter& filter, std::uint32_t limit);
   /// The id of the latest event (transition), 0 when there is none.
   std::int64_t latest_event();
+  /// Up to `limit` jobs of batch `batch_id` with seq > `after`, in seq order,
+  /// without `input`, staged or not: for handing a published batch to the
+  /// scheduler a page at a time.
+  std::vector<job_row> batch_jobs_after(const std::string& batch_id, std::int64_t after, std::size_t limit);
   /// The jobs of a batch per state, of one owner or (nullopt) of all.
   batch_counts count_batch(const std::string& batch_id, std::optional<std::uint32_t> owner);
   /// Jobs that are not final, without `input`, in submission order: those with

@@ -114,7 +114,24 @@ DROP INDEX jobs_by_owner;
 CREATE INDEX jobs_by_owner_provider ON jobs (owner, provider);
 )sql";
 
-constexpr std::array<const char*, 4> all_migrations{migration_1, migration_2, migration_3, migration_4};
+// Version 5: streamed batches. A batch received line by line is committed in
+// chunks as it arrives, but must stay all or nothing: its jobs are stored while
+// its row here exists, and every read of jobs skips a job whose batch_id is
+// listed (a primary-key probe in a table of a few rows). Deleting the row, one
+// small transaction, publishes the whole batch at once. `discarding` marks a
+// batch that was refused, cut off or left by a crash: its jobs are deleted in
+// chunks in the background, and a new job with the id of one of them replaces it.
+constexpr const char* migration_5 = R"sql(
+CREATE TABLE staged_batches (
+  batch_id TEXT PRIMARY KEY,
+  owner INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  discarding INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<const char*, 5> all_migrations{migration_1, migration_2, migration_3, migration_4,
+                                                    migration_5};
 
 std::string hex(std::int64_t value) {
   char buffer[16];
