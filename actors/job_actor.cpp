@@ -49,25 +49,29 @@ net::awaitable<void> post_retry_after(std::chrono::milliseconds delay, job_ref j
 }  // namespace
 
 job_actor::job_actor(net::any_io_executor executor, storage::job_row job,
-                     std::shared_ptr<const job_services> services)
+                     std::shared_ptr<const job_services> services, start_reason reason,
+                     std::uint64_t incarnation)
     : mailbox_(std::make_shared<mailbox<job_message>>(executor, job_mailbox_capacity)),
-      job_(std::move(job)), services_(std::move(services)) {}
+      job_(std::move(job)), services_(std::move(services)), reason_(reason), incarnation_(incarnation) {}
 
 net::awaitable<void> job_actor::run(std::unique_ptr<job_actor> self) {
   co_await self->live();
   self->mailbox_->close();
-  job_ended ended{self->job_.seq, self->job_.owner, storage::is_final(self->job_.run.status)};
+  job_ended ended{self->job_.seq, self->job_.owner, storage::is_final(self->job_.run.status), self->incarnation_};
   co_await self->services_->supervisor.send(std::move(ended));
 }
 
 net::awaitable<void> job_actor::live() {
   if (in_flight_remotely()) {
     // Found at start-up already sent to its provider (or maybe sent: its answer was
-    // never recorded): the supervisor has claimed its slot back without queueing,
-    // and it goes on from there.
+    // never recorded), or started again after parking: it holds its slot (claimed
+    // back by the supervisor at start-up, kept while parked) and goes on from there.
     holds_slot_ = true;
     if (job_.run.provider_job_id.empty()) {
       co_await submit();
+    } else if (reason_ == start_reason::message) {
+      // Parked: the poller still watches it, and what it said is in the mailbox.
+      step_ = remote_step::watching;
     } else {
       co_await watch();
       // The cancel may have been remembered but not yet sent when the daemon stopped.
@@ -78,11 +82,17 @@ net::awaitable<void> job_actor::live() {
   // for is in the mailbox. (A local job found executing at start-up lost its run
   // with the daemon: it was queued again and reruns; its status stays executing,
   // so the run history shows one attempt more.)
-  while (!done_) {
+  while (!done_ && !may_park()) {
     auto [ec, message] = co_await mailbox_->async_receive(net::as_tuple(net::use_awaitable));
     if (ec) break;  // closed: the daemon is stopping
     auto handled = std::visit([this](auto& m) { return handle(m); }, message);
     co_await std::move(handled);
+  }
+  if (!done_ && may_park()) {
+    // Nothing can come into the mailbox between this check and its closing (one
+    // thread), and what comes later goes to the supervisor, which starts the job
+    // again. The slot stays taken: the job is at its provider.
+    co_return;
   }
   release_slot_held();
   // A grant that crossed the job's end in the mailbox (a cancel while queued)
@@ -324,8 +334,15 @@ net::awaitable<void> job_actor::handle(submission_answered& answer) {
   retry_later(failure);
 }
 
+bool job_actor::may_park() const {
+  return step_ == remote_step::watching && holds_slot_ && !cancel_sent_ && !mailbox_->ready();
+}
+
 net::awaitable<void> job_actor::watch() {
-  watch_job request{job_.id, job_.provider, job_.run.provider_job_id, job_.run.provider_status, ref()};
+  // The poller's words go through the supervisor: they reach this actor, or a
+  // later one of the job if this one has parked.
+  job_status_ref reply_to(services_->supervisor, job_.seq);
+  watch_job request{job_.id, job_.provider, job_.run.provider_job_id, job_.run.provider_status, std::move(reply_to)};
   co_await services_->poller.send(std::move(request));
   step_ = remote_step::watching;
 }
@@ -410,10 +427,11 @@ net::awaitable<void> job_actor::handle(result_fetched& answer) {
 net::awaitable<void> job_actor::cancel_at_provider() {
   auto [reply, answer] = make_promise<remote_outcome<remote_job_status>>(mailbox_->get_executor());
   cancel_job_at_provider request{job_.run.provider_job_id, std::move(reply)};
-  co_await ask_remote<provider_cancel_answered>(std::move(request), std::move(answer));
+  cancel_sent_ = co_await ask_remote<provider_cancel_answered>(std::move(request), std::move(answer));
 }
 
 net::awaitable<void> job_actor::handle(provider_cancel_answered& answer) {
+  cancel_sent_ = false;
   const auto& outcome = answer.outcome;
   if (!outcome.value) {
     // The poller keeps watching: the job ends however the provider ends it.

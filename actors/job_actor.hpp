@@ -47,6 +47,12 @@ struct job_services {
 ///
 /// On the embedded simulator, a run is one run_job and its run_finished.
 ///
+/// A remote job that is at its provider with nothing asked of it but the
+/// poller's watch parks: its actor ends and keeps its slot, and the poller's
+/// next word on the job (or a cancel) reaches it through the supervisor, which
+/// starts it again from its row. A hundred thousand jobs executing at a provider
+/// are then poller entries, not coroutines.
+///
 /// On a remote provider, exactly once: the intent to submit is committed before
 /// the provider is asked, and the provider's job id when it answers; a job whose
 /// answer was never recorded is looked up at the provider (by our id) before it
@@ -59,7 +65,15 @@ class job_actor {
 public:
   /// `job` is durable and not final; its `input` is not needed (it is read when
   /// the job runs).
-  job_actor(net::any_io_executor executor, storage::job_row job, std::shared_ptr<const job_services> services);
+  /// How the job came to need an actor.
+  enum class start_reason {
+    message,   // a message for it: admitted, cancelled, or its parked watch spoke
+    start_up,  // found not final at start-up, possibly at its provider
+  };
+
+  /// `incarnation` tells this actor from another one of the same job (see parking).
+  job_actor(net::any_io_executor executor, storage::job_row job, std::shared_ptr<const job_services> services,
+            start_reason reason = start_reason::message, std::uint64_t incarnation = 0);
 
   job_ref ref() const { return job_ref(mailbox_); }
   const std::string& id() const noexcept { return job_.id; }
@@ -120,6 +134,9 @@ private:
   /// provider's word changed.
   void count_transition();
   void answer_cancel(request_cancel& request, std::string message);
+  /// True when the actor may end and leave the job to the poller: watched at its
+  /// provider, holding its slot, no answer awaited and nothing in the mailbox.
+  bool may_park() const;
 
   std::shared_ptr<mailbox<job_message>> mailbox_;
   storage::job_row job_;
@@ -127,6 +144,9 @@ private:
   bool holds_slot_ = false;  // granted by the scheduler and not yet released
   bool running_ = false;     // handed to the embedded simulator, outcome not yet back
   bool done_ = false;        // final, or the daemon is stopping
+  bool cancel_sent_ = false; // a cancel is at the provider, its answer awaited
+  start_reason reason_ = start_reason::message;
+  std::uint64_t incarnation_ = 0;
   remote_step step_ = remote_step::none;
   std::chrono::milliseconds retry_delay_{0};  // the last backoff; 0 after a success
   storage::job_status counted_status_ = job_.run.status;  // the state last counted in the metrics

@@ -31,7 +31,12 @@ net::awaitable<void> load_rows(std::vector<std::int64_t> seqs, storage_ref stora
 job_supervisor_actor::job_supervisor_actor(net::any_io_executor executor, supervisor& tasks,
                                            job_services services)
     : executor_(executor), tasks_(tasks),
-      mailbox_(std::make_shared<mailbox<job_supervisor_message>>(executor, job_supervisor_mailbox_capacity)) {
+      mailbox_(std::make_shared<mailbox<job_supervisor_message>>(executor, job_supervisor_mailbox_capacity)),
+      metrics_(metrics::registry_or_own(services.metrics)),
+      actors_gauge_(metrics_->gauges("qjob_job_actors",
+                                     "Job actors running: jobs admitted to run, being cancelled, or whose "
+                                     "provider's word is being handled (not those queued or parked at a provider).")
+                        .with({})) {
   services.supervisor = ref();
   services_ = std::make_shared<job_services>(std::move(services));
 }
@@ -50,6 +55,8 @@ net::awaitable<void> job_supervisor_actor::run() {
     } else if (auto* cancel = std::get_if<cancel_job>(&message)) {
       request_cancel forwarded{std::move(cancel->reply)};
       co_await deliver(cancel->seq, std::move(forwarded));
+    } else if (auto* event = std::get_if<job_event>(&message)) {
+      co_await deliver(event->seq, std::move(event->message));
     } else if (auto* loaded = std::get_if<jobs_loaded>(&message)) {
       activate(*loaded);
     } else if (auto* end = std::get_if<job_ended>(&message)) {
@@ -70,8 +77,9 @@ net::awaitable<void> job_supervisor_actor::run() {
       query.reply.set(answer);
     }
     load_pending();
+    actors_gauge_.set(static_cast<double>(live_.size()));
   }
-  for (auto& [seq, job] : live_) job.close();
+  for (auto& [seq, job] : live_) job.ref.close();
   live_.clear();
 }
 
@@ -92,7 +100,7 @@ net::awaitable<void> job_supervisor_actor::resume(resume_jobs& page) {
     }
     claim_slot claim{job.provider};
     co_await services_->scheduler.send(std::move(claim));
-    start(std::move(job), {});
+    start(std::move(job), job_actor::start_reason::start_up, {});
   }
   if (!page.last_page || resumed_.size() == 0) co_return;
   enqueue_jobs request{resumed_.take()};  // counted above already
@@ -101,18 +109,24 @@ net::awaitable<void> job_supervisor_actor::resume(resume_jobs& page) {
 
 net::awaitable<void> job_supervisor_actor::deliver(std::int64_t seq, job_message message) {
   if (auto live = live_.find(seq); live != live_.end()) {
-    const job_ref job = live->second;
+    const job_ref job = live->second.ref;
+    // Kept to hand on if the actor has just ended: a grant goes back, the
+    // poller's word goes to the job's next actor (this one parked). A cancel's
+    // requester, finding its promise dropped, reads the job again.
     std::optional<std::string> granted_by;
+    std::optional<job_status_changed> change;
     if (auto* grant = std::get_if<slot_granted>(&message)) granted_by = grant->provider;
+    if (auto* status = std::get_if<job_status_changed>(&message)) change = *status;
     const bool delivered = co_await job.send(std::move(message));
-    // The actor has just ended (its job_ended is on its way): the job is final or
-    // the daemon is stopping. A grant goes back; a cancel's requester, finding its
-    // promise dropped, reads the job again.
-    if (!delivered && granted_by) {
+    if (delivered) co_return;
+    if (granted_by) {
       release_slot release{*granted_by};
       services_->scheduler.try_send(std::move(release));
     }
-    co_return;
+    if (!change) co_return;
+    // Its job_ended is on its way; that incarnation no longer counts here.
+    live_.erase(seq);
+    message = std::move(*change);
   }
   auto [pending, first] = activating_.try_emplace(seq);
   pending->second.push_back(std::move(message));
@@ -135,7 +149,7 @@ void job_supervisor_actor::activate(jobs_loaded& loaded) {
       for (auto& message : pending.mapped()) refuse(message);
       continue;
     }
-    start(std::move(*row->second), std::move(pending.mapped()));
+    start(std::move(*row->second), job_actor::start_reason::message, std::move(pending.mapped()));
   }
 }
 
@@ -148,10 +162,12 @@ void job_supervisor_actor::refuse(job_message& message) {
   }
 }
 
-void job_supervisor_actor::start(storage::job_row job, std::vector<job_message> first_messages) {
+void job_supervisor_actor::start(storage::job_row job, job_actor::start_reason reason,
+                                 std::vector<job_message> first_messages) {
   const auto seq = job.seq;
   if (live_.contains(seq)) return;
-  auto actor = std::make_unique<job_actor>(executor_, std::move(job), services_);
+  const auto incarnation = next_incarnation_++;
+  auto actor = std::make_unique<job_actor>(executor_, std::move(job), services_, reason, incarnation);
   // What the job was activated for; a fresh mailbox holds a few. Beyond that (a
   // cancel sent again and again), the requester finds its promise dropped.
   for (auto& message : first_messages) {
@@ -160,13 +176,15 @@ void job_supervisor_actor::start(storage::job_row job, std::vector<job_message> 
     release_slot release{actor->provider()};
     services_->scheduler.try_send(std::move(release));
   }
-  live_.emplace(seq, actor->ref());
+  live_.emplace(seq, live_job{actor->ref(), incarnation});
   auto name = "job " + actor->id();
   tasks_.spawn(std::move(name), job_actor::run(std::move(actor)), on_failure::contain);
 }
 
 void job_supervisor_actor::ended(const job_ended& end) {
-  live_.erase(end.seq);
+  // A later incarnation may have started meanwhile (a message came after this one parked).
+  if (auto live = live_.find(end.seq); live != live_.end() && live->second.incarnation == end.incarnation)
+    live_.erase(live);
   if (!end.final) return;
   if (unfinished_ > 0) --unfinished_;
   auto owner = unfinished_per_owner_.find(end.owner);

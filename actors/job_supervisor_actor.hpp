@@ -22,8 +22,10 @@ namespace qjob::actors {
 /// A job waiting in the scheduler's queue has no actor (it costs the scheduler
 /// 8 bytes); it gets one, like a virtual actor, when a message comes for it (a
 /// slot granted, a cancel): its row is read from the store and the messages that
-/// came meanwhile are delivered in order. An actor lives until its job is final.
-/// Jobs found at start-up possibly at their provider get an actor at once.
+/// came meanwhile are delivered in order. An actor lives until its job is final,
+/// or parks while its job is watched at a remote provider (the poller's words
+/// then come here first). Jobs found at start-up possibly at their provider get
+/// an actor at once.
 ///
 /// It also counts the jobs not yet final, per owner, for the API's backpressure.
 /// On close it closes every job actor's mailbox, so each ends where it is and
@@ -44,7 +46,7 @@ private:
   net::awaitable<void> deliver(std::int64_t seq, job_message message);
   /// Starts the actors whose rows have been read; answers for jobs that have ended.
   void activate(jobs_loaded& loaded);
-  void start(storage::job_row job, std::vector<job_message> first_messages);
+  void start(storage::job_row job, job_actor::start_reason reason, std::vector<job_message> first_messages);
   void ended(const job_ended& end);
   /// Reads the rows of the jobs waiting for activation (in the background; the
   /// answer comes back as jobs_loaded).
@@ -58,10 +60,17 @@ private:
   std::shared_ptr<mailbox<job_supervisor_message>> mailbox_;
   // Shared with every job actor, which reads it on this thread; only this actor changes it.
   std::shared_ptr<job_services> services_;
-  std::unordered_map<std::int64_t, job_ref> live_;
+  struct live_job {
+    job_ref ref;
+    std::uint64_t incarnation = 0;
+  };
+  std::unordered_map<std::int64_t, live_job> live_;
+  std::uint64_t next_incarnation_ = 1;
   /// Jobs whose rows are being read, with the messages that came for them meanwhile.
   std::unordered_map<std::int64_t, std::vector<job_message>> activating_;
   std::vector<std::int64_t> to_load_;  // of those, the ones not yet asked for
+  std::shared_ptr<metrics::registry> metrics_;
+  metrics::gauge& actors_gauge_;  // live_.size(), published
   queued_runs resumed_;  // queued jobs of the start-up pages so far
   std::size_t unfinished_ = 0;
   std::unordered_map<std::uint32_t, std::size_t> unfinished_per_owner_;

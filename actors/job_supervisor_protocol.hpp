@@ -42,11 +42,21 @@ struct cancel_job {
   promise<cancel_reply> reply;
 };
 
-/// A job actor has ended: its job is final, or the daemon is stopping.
+/// A job actor has ended: its job is final, it parked (at its provider, watched
+/// by the poller), or the daemon is stopping. `incarnation` tells this actor from
+/// a later one of the same job.
 struct job_ended {
   std::int64_t seq = 0;
   std::uint32_t owner = 0;
   bool final = false;
+  std::uint64_t incarnation = 0;
+};
+
+/// A message for a job, whether or not it has an actor now (the poller's word on
+/// a job whose actor has parked).
+struct job_event {
+  std::int64_t seq = 0;
+  job_message message;
 };
 
 /// Rows read from the store for jobs that need an actor (without their input);
@@ -91,7 +101,7 @@ struct update_providers {
 };
 
 using job_supervisor_message = std::variant<queue_jobs, resume_jobs, cancel_job, job_ended, jobs_admitted, jobs_loaded,
-                                            get_backlog, update_providers>;
+                                            job_event, get_backlog, update_providers>;
 using job_supervisor_ref = actor_ref<job_supervisor_message>;
 
 inline constexpr std::size_t job_supervisor_mailbox_capacity = 65'536;

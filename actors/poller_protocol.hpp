@@ -1,6 +1,7 @@
 #pragma once
 
 #include "job_protocol.hpp"
+#include "job_supervisor_protocol.hpp"
 #include "remote_provider_protocol.hpp"
 #include "runtime/mailbox.hpp"
 #include "runtime/metrics.hpp"
@@ -19,9 +20,25 @@
 namespace qjob::actors {
 
 /// Where the poller delivers a job's changes (job_status_changed): the job
-/// actor's inbox. The poller only try_sends into it: a full inbox makes it
-/// deliver the change again on a later poll.
-using job_status_ref = job_ref;
+/// supervisor, which hands them to the job's actor or starts one for a job whose
+/// actor has parked; or straight into a job actor's inbox (tests). The poller
+/// only try_sends: a full inbox makes it deliver the change again on a later poll.
+class job_status_ref {
+public:
+  job_status_ref() = default;
+  job_status_ref(job_ref job) : job_(std::move(job)) {}
+  job_status_ref(job_supervisor_ref supervisor, std::int64_t seq) : supervisor_(std::move(supervisor)), seq_(seq) {}
+
+  bool try_send(job_status_changed change) const {
+    if (!supervisor_) return job_.try_send(std::move(change));
+    return supervisor_.try_send(job_event{seq_, std::move(change)});
+  }
+
+private:
+  job_ref job_;
+  job_supervisor_ref supervisor_;
+  std::int64_t seq_ = 0;
+};
 
 /// Start polling a job executing at `provider` until it is final or unwatched.
 /// Watching a job already watched replaces the earlier watch.

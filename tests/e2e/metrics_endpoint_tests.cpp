@@ -206,6 +206,48 @@ BOOST_AUTO_TEST_CASE(provider_requests_are_counted_by_code_with_latency_histogra
   BOOST_TEST(daemon.terminate() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(jobs_executing_at_a_provider_park_their_actors_and_come_back_for_its_words) {
+  // Held at `started` until released: the jobs sit at the provider, watched.
+  fakes::fake_ionq_options held;
+  held.hold_at = "started";
+  fake_ionq_thread fake(std::move(held));
+  key_file key("test-key");
+  // Room for every job at the provider at once (ionq's entry is the last table).
+  daemon_process daemon(daemon_options{.config = ionq_config(fake, key) + "max_in_flight = 1000\n"});
+  constexpr int count = 200;
+  json::array jobs;
+  for (int i = 0; i < count; ++i) jobs.push_back(job_of(bell_input(), {{"provider", "ionq"}}));
+  auto accepted = daemon.post_json("/v1/batches", jobs);
+  BOOST_TEST_REQUIRE(accepted.status == 201u, accepted.body);
+  std::vector<std::string> ids;
+  const auto answer = json::parse(accepted.body);
+  for (const auto& id : answer.at("job_ids").as_array()) ids.emplace_back(id.as_string());
+  for (const auto& id : ids) wait_status(daemon, id, "executing");
+  // Each job waits at the provider as the poller's entry, with no actor of its own.
+  eventually([&] { return value_of(scrape(daemon), "qjob_job_actors") == 0; }, "every executing job parked");
+  auto parked = scrape(daemon);
+  BOOST_TEST(value_of(parked, "qjob_poller_watched_jobs") == count);
+  BOOST_TEST(value_of(parked, "qjob_scheduler_running_jobs{provider=\"ionq\"}") == count);
+
+  // A cancel starts the job's actor again, which passes it on.
+  BOOST_TEST(daemon.post("/v1/jobs/" + ids.front() + "/cancel", "").status == 202u);
+  BOOST_TEST(text(wait_final(daemon, ids.front()), "status") == "cancelled");
+  // Released: the poller's word on each brings its actor back to fetch the results.
+  fake.call([](fakes::fake_ionq& f) {
+    f.set_hold_at("");
+    return 0;
+  });
+  for (std::size_t i = 1; i < ids.size(); ++i) BOOST_TEST(text(wait_final(daemon, ids[i]), "status") == "succeeded");
+  const auto created = fake.call([](fakes::fake_ionq& f) { return f.creates_by_qjob_id(); });
+  for (const auto& id : ids) BOOST_TEST(created.at(id) == 1u);
+  eventually([&] { return value_of(scrape(daemon), "qjob_job_actors") == 0; }, "every actor ended");
+  const auto after = scrape(daemon);
+  BOOST_TEST(value_of(after, "qjob_poller_watched_jobs") == 0);
+  BOOST_TEST(value_of(after, "qjob_scheduler_running_jobs{provider=\"ionq\"}") == 0);
+  BOOST_TEST(value_of(after, transitions("ionq", "succeeded")) == count - 1);
+  BOOST_TEST(daemon.terminate() == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace qjob::e2e

@@ -62,7 +62,7 @@ net::awaitable<void> sleep_ms(int ms) {
 /// poller's changes only).
 struct inbox {
   explicit inbox(net::any_io_executor ex) : box(std::make_shared<actors::mailbox<actors::job_message>>(ex, 16)) {}
-  actors::job_status_ref ref() const { return actors::job_status_ref(box); }
+  actors::job_status_ref ref() const { return actors::job_status_ref(actors::job_ref(box)); }
 
   /// The next change, or nullopt after `timeout`.
   net::awaitable<std::optional<actors::job_status_changed>> next(milliseconds timeout = milliseconds(2'000)) {
