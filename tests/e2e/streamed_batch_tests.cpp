@@ -3,20 +3,14 @@
 // end, a repeated id, a client that goes away, a daemon killed mid-stream).
 
 #include "e2e_jobs.hpp"
+#include "raw_connection.hpp"
 
 #include "support/daemon_process.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <set>
-#include <stdexcept>
 #include <string>
 
 namespace qjob::e2e {
@@ -66,41 +60,6 @@ double jobs_in_metrics(const daemon_process& daemon) {
   }
   return total;
 }
-
-/// A connection written by hand, for a batch that is never finished.
-class raw_upload {
-public:
-  explicit raw_upload(const std::filesystem::path& socket) {
-    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::strncpy(address.sun_path, socket.c_str(), sizeof(address.sun_path) - 1);
-    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0)
-      throw std::runtime_error("connect to " + socket.string() + ": " + std::strerror(errno));
-  }
-  raw_upload(const raw_upload&) = delete;
-  raw_upload& operator=(const raw_upload&) = delete;
-  ~raw_upload() { close(); }
-
-  /// Writes `bytes`; false once the daemon has closed the connection.
-  bool send(std::string_view bytes) {
-    while (!bytes.empty()) {
-      const auto sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-      if (sent < 0 && errno == EINTR) continue;
-      if (sent < 0) return false;
-      bytes.remove_prefix(static_cast<std::size_t>(sent));
-    }
-    return true;
-  }
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
-private:
-  int fd_ = -1;
-};
 
 std::string ndjson_head(std::size_t content_length) {
   return "POST /v1/batches HTTP/1.1\r\nHost: qjobd\r\nContent-Type: application/x-ndjson\r\nContent-Length: " +
@@ -200,7 +159,7 @@ BOOST_AUTO_TEST_CASE(a_client_that_closes_mid_batch_leaves_nothing_and_the_daemo
   daemon_process daemon(daemon_options{.config = local_workers("max_body_bytes = 65536\n")});
   const auto body = batch_lines("gone", 20'000);
   {
-    raw_upload upload(daemon.socket());
+    raw_connection upload(daemon.socket());
     BOOST_TEST_REQUIRE(upload.send(ndjson_head(body.size())));
     BOOST_TEST_REQUIRE(upload.send(std::string_view(body).substr(0, body.size() / 2)));
     // Long enough for chunks of it to be committed, staged.
@@ -222,7 +181,7 @@ BOOST_AUTO_TEST_CASE(a_daemon_killed_mid_batch_keeps_none_of_it_after_restart) {
   const auto kept = text(submit(daemon, job_of(bell_input(), {{"id", "kept"}})), "id");
   wait_final(daemon, kept);
   const auto body = batch_lines("killed", 20'000);
-  raw_upload upload(daemon.socket());
+  raw_connection upload(daemon.socket());
   BOOST_TEST_REQUIRE(upload.send(ndjson_head(body.size())));
   BOOST_TEST_REQUIRE(upload.send(std::string_view(body).substr(0, 3 * body.size() / 4)));
   std::this_thread::sleep_for(1s);
