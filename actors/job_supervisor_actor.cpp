@@ -5,6 +5,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -77,6 +80,7 @@ net::awaitable<void> job_supervisor_actor::run() {
       query.reply.set(answer);
     }
     load_pending();
+    trim_after_burst();
     actors_gauge_.set(static_cast<double>(live_.size()));
   }
   for (auto& [seq, job] : live_) job.ref.close();
@@ -189,6 +193,18 @@ void job_supervisor_actor::ended(const job_ended& end) {
   if (unfinished_ > 0) --unfinished_;
   auto owner = unfinished_per_owner_.find(end.owner);
   if (owner != unfinished_per_owner_.end() && --owner->second == 0) unfinished_per_owner_.erase(owner);
+}
+
+void job_supervisor_actor::trim_after_burst() {
+  // A hundred thousand jobs admitted at once to a remote provider each live as an
+  // actor until the provider has them, then park: the heap they grew is free but
+  // kept by malloc, and the daemon would hold a gigabyte for jobs that now cost
+  // a few hundred bytes. Handing it back costs a walk of the heap, once per halving.
+  constexpr std::size_t burst = 4'096;
+  live_peak_ = std::max(live_peak_, live_.size());
+  if (live_peak_ < burst || live_.size() > live_peak_ / 2) return;
+  ::malloc_trim(0);
+  live_peak_ = live_.size();
 }
 
 void job_supervisor_actor::count_unfinished(std::uint32_t owner, std::size_t added) {

@@ -54,6 +54,8 @@ private:
   /// Answers a message for a job that has ended or is gone.
   void refuse(job_message& message);
   void count_unfinished(std::uint32_t owner, std::size_t added);
+  /// Gives freed memory back to the system once many actors have ended.
+  void trim_after_burst();
 
   net::any_io_executor executor_;
   supervisor& tasks_;
@@ -66,6 +68,7 @@ private:
   };
   std::unordered_map<std::int64_t, live_job> live_;
   std::uint64_t next_incarnation_ = 1;
+  std::size_t live_peak_ = 0;  // the most live actors since the last trim
   /// Jobs whose rows are being read, with the messages that came for them meanwhile.
   std::unordered_map<std::int64_t, std::vector<job_message>> activating_;
   std::vector<std::int64_t> to_load_;  // of those, the ones not yet asked for
