@@ -62,7 +62,8 @@ net::awaitable<void> job_actor::run(std::unique_ptr<job_actor> self) {
 }
 
 net::awaitable<void> job_actor::live() {
-  if (in_flight_remotely()) {
+  // An admitted job starts from its grant, whatever it did before (see handle(slot_granted)).
+  if (reason_ != start_reason::admitted && in_flight_remotely()) {
     // Found at start-up already sent to its provider (or maybe sent: its answer was
     // never recorded), or started again after parking: it holds its slot (claimed
     // back by the supervisor at start-up, kept while parked) and goes on from there.
@@ -109,8 +110,13 @@ net::awaitable<void> job_actor::handle(slot_granted&) {
   holds_slot_ = true;
   if (auto local = services_->providers.find(job_.provider); local != services_->providers.end()) {
     co_await run_locally(local->second);
+  } else if (remote() != nullptr && !job_.run.provider_job_id.empty()) {
+    // Already at the provider, queued here again because the provider was not
+    // configured when the daemon started: watched there, never sent again.
+    co_await watch();
+    if (job_.run.cancel_requested) co_await cancel_at_provider();
   } else if (remote() != nullptr) {
-    co_await submit();
+    co_await submit();  // with an intent left from before, looked up there first
   } else {
     storage::job_error error{"unknown_provider", "provider '" + job_.provider + "' is not configured"};
     co_await finish(job_status::failed, std::move(error), std::nullopt);

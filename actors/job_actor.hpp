@@ -67,7 +67,8 @@ public:
   /// the job runs).
   /// How the job came to need an actor.
   enum class start_reason {
-    message,   // a message for it: admitted, cancelled, or its parked watch spoke
+    admitted,  // granted a slot by the scheduler (the grant is in the mailbox)
+    message,   // another message for it: cancelled, or its parked watch spoke
     start_up,  // found not final at start-up, possibly at its provider
   };
 

@@ -153,7 +153,10 @@ void job_supervisor_actor::activate(jobs_loaded& loaded) {
       for (auto& message : pending.mapped()) refuse(message);
       continue;
     }
-    start(std::move(*row->second), job_actor::start_reason::message, std::move(pending.mapped()));
+    const bool granted = std::any_of(pending.mapped().begin(), pending.mapped().end(),
+                                     [](const job_message& m) { return std::holds_alternative<slot_granted>(m); });
+    const auto reason = granted ? job_actor::start_reason::admitted : job_actor::start_reason::message;
+    start(std::move(*row->second), reason, std::move(pending.mapped()));
   }
 }
 

@@ -161,6 +161,33 @@ BOOST_AUTO_TEST_CASE(a_key_fixed_and_reloaded_lets_the_waiting_jobs_run_without_
   BOOST_TEST(daemon.terminate() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_job_at_a_provider_missing_at_start_up_is_watched_again_once_a_reload_brings_it_back) {
+  fakes::fake_ionq_options held;
+  held.hold_at = "started";
+  fake_ionq_thread fake(held);
+  key_file key("test-key");
+  const auto with_ionq = fast_polls + local_entry + ionq_entry("ionq", fake, key);
+  daemon_process daemon(daemon_options{.config = with_ionq});
+  const auto id = text(submit(daemon, job_for("ionq", 5)), "id");
+  wait_status(daemon, id, "executing");
+  // Removed, then the daemon restarts without it: the job is found at a provider
+  // that is not configured, and waits for it.
+  reload(daemon, fast_polls + local_entry, reloaded);
+  BOOST_TEST(daemon.terminate() == 0);
+  daemon.restart();
+  BOOST_TEST(text(get_job(daemon, id), "status") == "executing");
+  fake.call([](fakes::fake_ionq& f) {
+    f.set_hold_at("");
+    return 0;
+  });
+  // Brought back: the job is watched where it is, never sent again.
+  reload(daemon, with_ionq, reloaded);
+  const auto done = wait_final(daemon, id);
+  BOOST_TEST(text(done, "status") == "succeeded", json::serialize(done));
+  BOOST_TEST(creates(fake).at(id) == 1u);
+  BOOST_TEST(daemon.terminate() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_removed_provider_s_jobs_wait_saying_why_until_a_reload_brings_it_back) {
   fakes::fake_ionq_options held;
   held.hold_at = "started";
