@@ -454,7 +454,11 @@ void job_actor::retry_later(const remote_failure& failure) {
   services_->log->warn("job={} waits {} ms before trying {} again: {}", job_.id, retry_delay_.count(),
                        job_.provider, failure.message);
   // A job that is not being fetched gives its slot back and queues again.
-  if (step_ != remote_step::fetching) release_slot_held();
+  if (step_ != remote_step::fetching) {
+    release_slot_held();
+    job_requeued requeued{job_.seq};
+    services_->supervisor.try_send(std::move(requeued));
+  }
   net::co_spawn(mailbox_->get_executor(), post_retry_after(retry_delay_, ref()), net::detached);
 }
 

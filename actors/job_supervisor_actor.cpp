@@ -51,10 +51,7 @@ net::awaitable<void> job_supervisor_actor::run() {
     if (auto* request = std::get_if<queue_jobs>(&message)) {
       co_await queue(std::move(request->runs));
     } else if (auto* admitted = std::get_if<jobs_admitted>(&message)) {
-      for (const auto seq : admitted->seqs) {
-        slot_granted grant{admitted->provider};
-        co_await deliver(seq, std::move(grant));
-      }
+      co_await admit(*admitted);
     } else if (auto* cancel = std::get_if<cancel_job>(&message)) {
       request_cancel forwarded{std::move(cancel->reply)};
       co_await deliver(cancel->seq, std::move(forwarded));
@@ -64,6 +61,8 @@ net::awaitable<void> job_supervisor_actor::run() {
       activate(*loaded);
     } else if (auto* end = std::get_if<job_ended>(&message)) {
       ended(*end);
+    } else if (auto* requeued = std::get_if<job_requeued>(&message)) {
+      close_grant(requeued->seq);
     } else if (auto* resumed = std::get_if<resume_jobs>(&message)) {
       co_await resume(*resumed);
     } else if (auto* update = std::get_if<update_providers>(&message)) {
@@ -79,6 +78,7 @@ net::awaitable<void> job_supervisor_actor::run() {
         answer.of_owner = owner->second;
       query.reply.set(answer);
     }
+    open_windows();
     load_pending();
     trim_after_burst();
     actors_gauge_.set(static_cast<double>(live_.size()));
@@ -132,9 +132,63 @@ net::awaitable<void> job_supervisor_actor::deliver(std::int64_t seq, job_message
     live_.erase(seq);
     message = std::move(*change);
   }
+  // A job waiting in a submission window is activated at once, its grant after
+  // the message: a cancel ends it here, unsent, and the grant goes back.
+  const auto windowed = windowed_.find(seq);
+  const bool in_window = windowed != windowed_.end() && !windowed->second.open;
+  hold_for_activation(seq, std::move(message));
+  if (in_window) open_grant(seq);
+}
+
+void job_supervisor_actor::hold_for_activation(std::int64_t seq, job_message message) {
   auto [pending, first] = activating_.try_emplace(seq);
   pending->second.push_back(std::move(message));
   if (first) to_load_.push_back(seq);
+}
+
+net::awaitable<void> job_supervisor_actor::admit(jobs_admitted& admitted) {
+  // An embedded simulator's slots are few and its jobs hold no request: no window.
+  const bool remote = services_->remote_providers.contains(admitted.provider);
+  auto* window = remote ? &windows_[admitted.provider] : nullptr;
+  if (window) window->provider = admitted.provider;
+  for (const auto seq : admitted.seqs) {
+    // A job with an actor (trying again after a failure) or one on its way (a
+    // cancel came) takes its grant at once.
+    if (!window || live_.contains(seq) || activating_.contains(seq) || windowed_.contains(seq)) {
+      slot_granted grant{admitted.provider};
+      co_await deliver(seq, std::move(grant));
+      continue;
+    }
+    windowed_.emplace(seq, windowed_grant{window, false});
+    window->waiting.push_back(seq);
+  }
+}
+
+void job_supervisor_actor::open_windows() {
+  for (auto& [provider, window] : windows_) {
+    auto link = services_->remote_providers.find(provider);
+    const std::size_t limit = link == services_->remote_providers.end() ? 1 : link->second.max_submitting;
+    while (window.open < limit && !window.waiting.empty()) {
+      const auto seq = window.waiting.front();
+      window.waiting.pop_front();
+      if (auto grant = windowed_.find(seq); grant != windowed_.end() && !grant->second.open) open_grant(seq);
+    }
+  }
+}
+
+void job_supervisor_actor::open_grant(std::int64_t seq) {
+  auto& grant = windowed_.at(seq);
+  grant.open = true;
+  ++grant.window->open;
+  slot_granted granted{grant.window->provider};
+  hold_for_activation(seq, std::move(granted));
+}
+
+void job_supervisor_actor::close_grant(std::int64_t seq) {
+  auto grant = windowed_.find(seq);
+  if (grant == windowed_.end() || !grant->second.open) return;
+  --grant->second.window->open;
+  windowed_.erase(grant);
 }
 
 void job_supervisor_actor::load_pending() {
@@ -151,6 +205,7 @@ void job_supervisor_actor::activate(jobs_loaded& loaded) {
     auto row = rows.find(seq);
     if (row == rows.end() || storage::is_final(row->second->run.status)) {
       for (auto& message : pending.mapped()) refuse(message);
+      close_grant(seq);
       continue;
     }
     const bool granted = std::any_of(pending.mapped().begin(), pending.mapped().end(),
@@ -190,8 +245,10 @@ void job_supervisor_actor::start(storage::job_row job, job_actor::start_reason r
 
 void job_supervisor_actor::ended(const job_ended& end) {
   // A later incarnation may have started meanwhile (a message came after this one parked).
-  if (auto live = live_.find(end.seq); live != live_.end() && live->second.incarnation == end.incarnation)
+  if (auto live = live_.find(end.seq); live != live_.end() && live->second.incarnation == end.incarnation) {
     live_.erase(live);
+    close_grant(end.seq);
+  }
   if (!end.final) return;
   if (unfinished_ > 0) --unfinished_;
   auto owner = unfinished_per_owner_.find(end.owner);

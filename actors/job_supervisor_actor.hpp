@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -27,6 +28,12 @@ namespace qjob::actors {
 /// then come here first). Jobs found at start-up possibly at their provider get
 /// an actor at once.
 ///
+/// A remote provider's grants are paced: at most its `max_submitting` jobs
+/// granted a slot have an actor until they are at the provider (parked) or
+/// final; the rest keep their slot and wait here as a seq. A hundred thousand
+/// jobs admitted at once would otherwise all hold an actor and a request body
+/// while the provider's request rate sends them one by one.
+///
 /// It also counts the jobs not yet final, per owner, for the API's backpressure.
 /// On close it closes every job actor's mailbox, so each ends where it is and
 /// resumes at the next start.
@@ -44,6 +51,17 @@ private:
   net::awaitable<void> resume(resume_jobs& page);
   /// Hands `message` to the job's actor, or activates one for it.
   net::awaitable<void> deliver(std::int64_t seq, job_message message);
+  /// Keeps `message` for the job's actor, activated once its row has been read.
+  void hold_for_activation(std::int64_t seq, job_message message);
+  /// Grants of a remote provider wait in its submission window.
+  net::awaitable<void> admit(jobs_admitted& admitted);
+  /// Activates the waiting grants that fit in their providers' windows.
+  void open_windows();
+  /// A granted job of a window gets its actor (its grant first).
+  void open_grant(std::int64_t seq);
+  /// The actor started for a window's grant has parked, ended, or given its
+  /// slot back to try again later (it waits for its next grant outside the window).
+  void close_grant(std::int64_t seq);
   /// Starts the actors whose rows have been read; answers for jobs that have ended.
   void activate(jobs_loaded& loaded);
   void start(storage::job_row job, job_actor::start_reason reason, std::vector<job_message> first_messages);
@@ -72,6 +90,19 @@ private:
   /// Jobs whose rows are being read, with the messages that came for them meanwhile.
   std::unordered_map<std::int64_t, std::vector<job_message>> activating_;
   std::vector<std::int64_t> to_load_;  // of those, the ones not yet asked for
+  /// A remote provider's jobs granted a slot that wait for an actor, in grant
+  /// order; a seq activated early (a cancel came) is skipped.
+  struct submission_window {
+    std::string provider;
+    std::deque<std::int64_t> waiting;
+    std::size_t open = 0;  // activated for their grant, not yet parked or ended
+  };
+  std::unordered_map<std::string, submission_window> windows_;
+  struct windowed_grant {
+    submission_window* window = nullptr;
+    bool open = false;
+  };
+  std::unordered_map<std::int64_t, windowed_grant> windowed_;  // by seq, until open and then closed
   std::shared_ptr<metrics::registry> metrics_;
   metrics::gauge& actors_gauge_;  // live_.size(), published
   queued_runs resumed_;  // queued jobs of the start-up pages so far

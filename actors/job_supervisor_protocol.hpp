@@ -52,6 +52,13 @@ struct job_ended {
   std::uint64_t incarnation = 0;
 };
 
+/// A job actor gave its slot back to try again after a backoff: it leaves its
+/// provider's submission window (see max_submitting), and its next grant comes
+/// to it directly.
+struct job_requeued {
+  std::int64_t seq = 0;
+};
+
 /// A message for a job, whether or not it has an actor now (the poller's word on
 /// a job whose actor has parked).
 struct job_event {
@@ -89,6 +96,10 @@ struct remote_provider_link {
   /// The provider cancels jobs it has; otherwise a cancel of a job sent there
   /// (or on its way) is refused, and the job runs to its end.
   bool can_cancel = true;
+  /// Jobs granted a slot that are sent at once: activated, and not yet at the
+  /// provider (or final). The provider's other granted jobs keep their slot and
+  /// wait for a place, without an actor.
+  std::size_t max_submitting = 1'024;
 };
 
 /// A configuration reload: the providers job actors reach, added or updated by
@@ -100,8 +111,8 @@ struct update_providers {
   std::unordered_map<std::string, remote_provider_link> remote_providers;
 };
 
-using job_supervisor_message = std::variant<queue_jobs, resume_jobs, cancel_job, job_ended, jobs_admitted, jobs_loaded,
-                                            job_event, get_backlog, update_providers>;
+using job_supervisor_message = std::variant<queue_jobs, resume_jobs, cancel_job, job_ended, job_requeued, jobs_admitted,
+                                            jobs_loaded, job_event, get_backlog, update_providers>;
 using job_supervisor_ref = actor_ref<job_supervisor_message>;
 
 inline constexpr std::size_t job_supervisor_mailbox_capacity = 65'536;

@@ -131,6 +131,8 @@ void read_remote(const toml::table& table, const std::filesystem::path& file, pr
     throw config_error(where(table, file) + ": provider '" + provider.name +
                        "' needs exactly one of api_key_file and api_key_env");
   provider.request_timeout = millis(table, "request_timeout_ms", provider.request_timeout, file);
+  provider.max_submitting =
+      static_cast<std::size_t>(positive(table, "max_submitting", provider.max_submitting, file));
   provider.max_attempts = static_cast<unsigned>(positive(table, "max_attempts", provider.max_attempts, file));
   provider.backoff_initial = millis(table, "backoff_initial_ms", provider.backoff_initial, file);
   provider.backoff_max = millis(table, "backoff_max_ms", provider.backoff_max, file);
@@ -138,9 +140,10 @@ void read_remote(const toml::table& table, const std::filesystem::path& file, pr
   provider.breaker_threshold =
       static_cast<unsigned>(positive(table, "breaker_threshold", provider.breaker_threshold, file));
   provider.breaker_cool_down = millis(table, "breaker_cool_down_ms", provider.breaker_cool_down, file);
-  if (provider.max_attempts == 0 || provider.breaker_threshold == 0 || provider.request_timeout.count() == 0)
+  if (provider.max_attempts == 0 || provider.breaker_threshold == 0 || provider.request_timeout.count() == 0 ||
+      provider.max_submitting == 0)
     throw config_error(where(table, file) + ": provider '" + provider.name +
-                       "': max_attempts, breaker_threshold and request_timeout_ms must be at least 1");
+                       "': max_attempts, breaker_threshold, request_timeout_ms and max_submitting must be at least 1");
 }
 
 provider_config read_provider(const toml::table& table, const std::filesystem::path& file) {
@@ -153,16 +156,15 @@ provider_config read_provider(const toml::table& table, const std::filesystem::p
     check_keys(table,
                {"name", "type", "max_in_flight", "requests_per_second", "max_qubits", "endpoint", "subscription",
                 "resource_group", "workspace", "api_version", "api_key_file", "api_key_env", "tenant_id", "client_id",
-                "client_secret_file", "client_secret_env", "authority", "request_timeout_ms", "max_attempts",
-                "backoff_initial_ms", "backoff_max_ms", "retry_budget_ms", "breaker_threshold",
+                "client_secret_file", "client_secret_env", "authority", "request_timeout_ms", "max_submitting",
+                "max_attempts", "backoff_initial_ms", "backoff_max_ms", "retry_budget_ms", "breaker_threshold",
                 "breaker_cool_down_ms"},
                file, "[[providers]] of type azure");
   } else {
     check_keys(table,
                {"name", "type", "max_in_flight", "requests_per_second", "max_qubits", "base_url", "api_key_file",
-                "api_key_env",
-                "request_timeout_ms", "max_attempts", "backoff_initial_ms", "backoff_max_ms", "retry_budget_ms",
-                "breaker_threshold", "breaker_cool_down_ms"},
+                "api_key_env", "request_timeout_ms", "max_submitting", "max_attempts", "backoff_initial_ms",
+                "backoff_max_ms", "retry_budget_ms", "breaker_threshold", "breaker_cool_down_ms"},
                file, "[[providers]] of type " + type);
   }
   provider_config provider;

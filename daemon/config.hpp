@@ -28,6 +28,9 @@ struct provider_config {
   std::string api_key_file;  // one of the two names where the key is; never the key itself
   std::string api_key_env;
   std::chrono::milliseconds request_timeout{30'000};
+  /// Jobs granted a slot that are being sent at once; the others wait for a
+  /// place without an actor (see the job supervisor).
+  std::size_t max_submitting = 1'024;
   unsigned max_attempts = 6;
   std::chrono::milliseconds backoff_initial{500};
   std::chrono::milliseconds backoff_max{30'000};

@@ -93,7 +93,7 @@ actors::remote_provider_settings remote_settings(const provider_config& provider
 actors::remote_provider_link remote_link(const provider_config& provider, actors::remote_provider_ref ref,
                                          const remote::capabilities& abilities) {
   return actors::remote_provider_link{std::move(ref), provider.backoff_initial, provider.backoff_max,
-                                      abilities.cancel};
+                                      abilities.cancel, provider.max_submitting};
 }
 
 actors::local_provider_settings local_settings(const provider_config& provider) {

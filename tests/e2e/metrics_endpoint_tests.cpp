@@ -16,6 +16,7 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -245,6 +246,53 @@ BOOST_AUTO_TEST_CASE(jobs_executing_at_a_provider_park_their_actors_and_come_bac
   BOOST_TEST(value_of(after, "qjob_poller_watched_jobs") == 0);
   BOOST_TEST(value_of(after, "qjob_scheduler_running_jobs{provider=\"ionq\"}") == 0);
   BOOST_TEST(value_of(after, transitions("ionq", "succeeded")) == count - 1);
+  BOOST_TEST(daemon.terminate() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(jobs_granted_a_slot_are_sent_max_submitting_at_a_time) {
+  // Each POST takes 200 ms at the fake, and the jobs then stay `submitted` there:
+  // once sent, a job has nothing more for an actor to do.
+  fakes::fake_ionq_options held;
+  held.hold_at = "submitted";
+  held.faults = faults("post:slow:delay_ms=200");
+  fake_ionq_thread fake(std::move(held));
+  key_file key("test-key");
+  constexpr int count = 40;
+  constexpr int max_submitting = 4;
+  daemon_process daemon(daemon_options{.config = ionq_config(fake, key) + "max_in_flight = 1000\nmax_submitting = " +
+                                                  std::to_string(max_submitting) + "\n"});
+  json::array jobs;
+  for (int i = 0; i < count; ++i) jobs.push_back(job_of(bell_input(), {{"provider", "ionq"}}));
+  auto accepted = daemon.post_json("/v1/batches", jobs);
+  BOOST_TEST_REQUIRE(accepted.status == 201u, accepted.body);
+  std::vector<std::string> ids;
+  const auto answer = json::parse(accepted.body);
+  for (const auto& id : answer.at("job_ids").as_array()) ids.emplace_back(id.as_string());
+  // The last job is granted its slot with the others but waits its turn to be
+  // sent: a cancel then ends it without a word to the provider.
+  BOOST_TEST(daemon.post("/v1/jobs/" + ids.back() + "/cancel", "").status == 202u);
+
+  // Every job holds its slot from the start, but only max_submitting of them
+  // have an actor while they are sent (read without promtool, to sample often).
+  double most_actors = 0;
+  bool slots_before_sent = false;
+  eventually(
+      [&] {
+        const auto now = parse_samples(daemon.get("/metrics").body);
+        const auto watched = value_of(now, "qjob_poller_watched_jobs");
+        most_actors = std::max(most_actors, value_of(now, "qjob_job_actors"));
+        if (watched < count - 2 && value_of(now, "qjob_scheduler_running_jobs{provider=\"ionq\"}") == count - 1)
+          slots_before_sent = true;
+        return watched == count - 1;
+      },
+      "every job but the cancelled one sent");
+  BOOST_TEST(most_actors > 0);
+  BOOST_TEST(most_actors <= max_submitting);
+  BOOST_TEST(slots_before_sent);
+  BOOST_TEST(text(wait_final(daemon, ids.back()), "status") == "cancelled");
+  const auto created = fake.call([](fakes::fake_ionq& f) { return f.creates_by_qjob_id(); });
+  BOOST_TEST(!created.contains(ids.back()));
+  for (std::size_t i = 0; i + 1 < ids.size(); ++i) BOOST_TEST(created.at(ids[i]) == 1u);
   BOOST_TEST(daemon.terminate() == 0);
 }
 

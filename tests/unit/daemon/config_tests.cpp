@@ -150,6 +150,8 @@ BOOST_AUTO_TEST_CASE(the_shipped_provider_examples_show_the_defaults) {
   BOOST_TEST(ionq->requests_per_second == plain->requests_per_second);
   BOOST_TEST(ionq->request_timeout.count() == plain->request_timeout.count());
   BOOST_TEST(ionq->max_attempts == plain->max_attempts);
+  BOOST_TEST(ionq->max_submitting == plain->max_submitting);
+  BOOST_TEST(ionq->max_submitting == 1'024u);
   BOOST_TEST(ionq->backoff_initial.count() == plain->backoff_initial.count());
   BOOST_TEST(ionq->backoff_max.count() == plain->backoff_max.count());
   BOOST_TEST(ionq->retry_budget.count() == plain->retry_budget.count());
@@ -225,6 +227,7 @@ api_key_env = "QJOB_TEST_KEY"
 max_in_flight = 7
 requests_per_second = 2.5
 request_timeout_ms = 900
+max_submitting = 5
 max_attempts = 3
 backoff_initial_ms = 10
 backoff_max_ms = 20
@@ -246,6 +249,7 @@ breaker_cool_down_ms = 40
   BOOST_TEST(ionq->requests_per_second == 2.5);
   BOOST_TEST(ionq->request_timeout.count() == 900);
   BOOST_TEST(ionq->max_attempts == 3u);
+  BOOST_TEST(ionq->max_submitting == 5u);
   BOOST_TEST(ionq->backoff_initial.count() == 10);
   BOOST_TEST(ionq->backoff_max.count() == 20);
   BOOST_TEST(ionq->retry_budget.count() == 30);
@@ -263,6 +267,8 @@ BOOST_AUTO_TEST_CASE(ionq_entries_that_cannot_work_are_refused) {
   BOOST_TEST(load_error(head + "api_key_env = \"A\"\nworkers = 3\n").find("unknown key 'workers'") !=
              std::string::npos);
   BOOST_TEST(load_error(head + "api_key_env = \"A\"\nmax_attempts = 0\n").find("max_attempts") != std::string::npos);
+  BOOST_TEST(load_error(head + "api_key_env = \"A\"\nmax_submitting = 0\n").find("max_submitting") !=
+             std::string::npos);
   BOOST_TEST(load_error("poll_initial_ms = 500\npoll_max_ms = 100\n").find("poll_max_ms") != std::string::npos);
 }
 
