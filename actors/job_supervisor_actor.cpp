@@ -15,6 +15,10 @@ namespace qjob::actors {
 
 namespace {
 
+/// Parked jobs activated at once for the poller's words: enough to keep up
+/// with list pages of the biggest providers, few enough to cost little memory.
+constexpr std::size_t max_word_activations = 1'024;
+
 /// Reads the rows for activation and posts them back to the supervisor. With the
 /// store gone (shutdown), no rows: the jobs resume at the next start.
 net::awaitable<void> load_rows(std::vector<std::int64_t> seqs, storage_ref storage, job_supervisor_ref supervisor) {
@@ -79,6 +83,7 @@ net::awaitable<void> job_supervisor_actor::run() {
       query.reply.set(answer);
     }
     open_windows();
+    open_deferred_words();
     load_pending();
     trim_after_burst();
     actors_gauge_.set(static_cast<double>(live_.size()));
@@ -130,20 +135,42 @@ net::awaitable<void> job_supervisor_actor::deliver(std::int64_t seq, job_message
     if (!change) co_return;
     // Its job_ended is on its way; that incarnation no longer counts here.
     live_.erase(seq);
+    close_grant(seq);
+    word_activated_.erase(seq);
     message = std::move(*change);
   }
   // A job waiting in a submission window is activated at once, its grant after
   // the message: a cancel ends it here, unsent, and the grant goes back.
   const auto windowed = windowed_.find(seq);
   const bool in_window = windowed != windowed_.end() && !windowed->second.open;
-  hold_for_activation(seq, std::move(message));
+  const bool word = std::holds_alternative<job_status_changed>(message);
+  hold_for_activation(seq, std::move(message), word);
   if (in_window) open_grant(seq);
 }
 
-void job_supervisor_actor::hold_for_activation(std::int64_t seq, job_message message) {
+void job_supervisor_actor::hold_for_activation(std::int64_t seq, job_message message, bool may_wait) {
   auto [pending, first] = activating_.try_emplace(seq);
-  pending->second.push_back(std::move(message));
-  if (first) to_load_.push_back(seq);
+  pending->second.messages.push_back(std::move(message));
+  if (pending->second.asked) return;
+  if (may_wait) {
+    if (first) deferred_words_.push_back(seq);
+    return;
+  }
+  // Anything else (a grant, a cancel) is not kept waiting, even behind a word.
+  pending->second.asked = true;
+  to_load_.push_back(seq);
+}
+
+void job_supervisor_actor::open_deferred_words() {
+  while (word_activated_.size() < max_word_activations && !deferred_words_.empty()) {
+    const auto seq = deferred_words_.front();
+    deferred_words_.pop_front();
+    auto pending = activating_.find(seq);
+    if (pending == activating_.end() || pending->second.asked) continue;  // asked for since
+    pending->second.asked = true;
+    to_load_.push_back(seq);
+    word_activated_.insert(seq);
+  }
 }
 
 net::awaitable<void> job_supervisor_actor::admit(jobs_admitted& admitted) {
@@ -203,15 +230,17 @@ void job_supervisor_actor::activate(jobs_loaded& loaded) {
     auto pending = activating_.extract(seq);
     if (pending.empty()) continue;
     auto row = rows.find(seq);
+    auto& messages = pending.mapped().messages;
     if (row == rows.end() || storage::is_final(row->second->run.status)) {
-      for (auto& message : pending.mapped()) refuse(message);
+      for (auto& message : messages) refuse(message);
       close_grant(seq);
+      word_activated_.erase(seq);
       continue;
     }
-    const bool granted = std::any_of(pending.mapped().begin(), pending.mapped().end(),
+    const bool granted = std::any_of(messages.begin(), messages.end(),
                                      [](const job_message& m) { return std::holds_alternative<slot_granted>(m); });
     const auto reason = granted ? job_actor::start_reason::admitted : job_actor::start_reason::message;
-    start(std::move(*row->second), reason, std::move(pending.mapped()));
+    start(std::move(*row->second), reason, std::move(messages));
   }
 }
 
@@ -248,6 +277,7 @@ void job_supervisor_actor::ended(const job_ended& end) {
   if (auto live = live_.find(end.seq); live != live_.end() && live->second.incarnation == end.incarnation) {
     live_.erase(live);
     close_grant(end.seq);
+    word_activated_.erase(end.seq);
   }
   if (!end.final) return;
   if (unfinished_ > 0) --unfinished_;

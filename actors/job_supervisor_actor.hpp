@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace qjob::actors {
@@ -27,6 +28,10 @@ namespace qjob::actors {
 /// or parks while its job is watched at a remote provider (the poller's words
 /// then come here first). Jobs found at start-up possibly at their provider get
 /// an actor at once.
+///
+/// The poller's words on parked jobs are paced too: at most
+/// max_word_activations of those jobs are activated at once, the other words
+/// wait in order.
 ///
 /// A remote provider's grants are paced: at most its `max_submitting` jobs
 /// granted a slot have an actor until they are at the provider (parked) or
@@ -52,7 +57,10 @@ private:
   /// Hands `message` to the job's actor, or activates one for it.
   net::awaitable<void> deliver(std::int64_t seq, job_message message);
   /// Keeps `message` for the job's actor, activated once its row has been read.
-  void hold_for_activation(std::int64_t seq, job_message message);
+  /// A poller's word `may_wait` for a place among max_word_activations.
+  void hold_for_activation(std::int64_t seq, job_message message, bool may_wait = false);
+  /// Asks for the rows of the deferred words that fit in max_word_activations.
+  void open_deferred_words();
   /// Grants of a remote provider wait in its submission window.
   net::awaitable<void> admit(jobs_admitted& admitted);
   /// Activates the waiting grants that fit in their providers' windows.
@@ -87,9 +95,18 @@ private:
   std::unordered_map<std::int64_t, live_job> live_;
   std::uint64_t next_incarnation_ = 1;
   std::size_t live_peak_ = 0;  // the most live actors since the last trim
-  /// Jobs whose rows are being read, with the messages that came for them meanwhile.
-  std::unordered_map<std::int64_t, std::vector<job_message>> activating_;
-  std::vector<std::int64_t> to_load_;  // of those, the ones not yet asked for
+  /// Jobs to activate, with the messages that came for them until their rows are read.
+  struct activation {
+    std::vector<job_message> messages;
+    bool asked = false;  // its row is asked for; otherwise it is among the deferred words
+  };
+  std::unordered_map<std::int64_t, activation> activating_;
+  std::vector<std::int64_t> to_load_;  // asked for, not yet read
+  /// Parked jobs the poller spoke of, in order: at most max_word_activations of
+  /// them have an actor at once. One list page can change a hundred thousand
+  /// jobs; their words wait here as messages rather than as actors.
+  std::deque<std::int64_t> deferred_words_;
+  std::unordered_set<std::int64_t> word_activated_;  // activated for a word, not yet ended
   /// A remote provider's jobs granted a slot that wait for an actor, in grant
   /// order; a seq activated early (a cancel came) is skipped.
   struct submission_window {

@@ -265,7 +265,9 @@ void executing_load(const options& opts) {
               (after.cpu_seconds - before.cpu_seconds) / watched * 100, after.rss_kib / 1024.0, after.hwm_kib / 1024.0);
   std::printf("  provider requests  %.2f per second (%ld list pages, %ld job GETs in all)\n",
               static_cast<double>(counts.total() - requests_before) / watched, counts.list, counts.get_job);
-  std::printf("  still executing    %ld\n", batch_count(client, batch, "executing"));
+  // A fresh connection: the daemon closed the first one, idle for the whole watch.
+  unix_http_client after_watch(daemon.socket());
+  std::printf("  still executing    %ld\n", batch_count(after_watch, batch, "executing"));
   daemon.stop();
 }
 
