@@ -99,8 +99,10 @@ details_outcome parse_job_details(std::string_view body) {
 
 page_outcome parse_job_page(std::string_view body) {
   page_outcome out;
+  // As IonQ's pages: the document is built in one arena, dropped once its jobs are copied out.
+  json::monotonic_resource arena;
   boost::system::error_code ec;
-  const json::value value = json::parse(body, ec);
+  const json::value value = json::parse(body, ec, &arena);
   if (ec) {
     out.error = "Azure's job list is not JSON (" + ec.message() + ")";
     return out;
