@@ -222,10 +222,16 @@ bool is_valid_job_id(std::string_view id) {
 }
 
 std::string make_uuid() {
+  // Version 7 (RFC 9562): the Unix time in milliseconds, then 74 random bits.
+  // Ids made one after another sort by time, so a million-job batch appends to
+  // the right edge of the id index instead of touching a random page of it per
+  // job; and a listing by id reads in submission order.
   thread_local std::mt19937_64 generator{std::random_device{}()};
-  std::uint64_t high = generator(), low = generator();
-  high = (high & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
-  low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;    // RFC 4122 variant
+  const auto millis = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  const std::uint64_t high = (millis << 16) | 0x7000ULL | (generator() & 0x0fffULL);  // time, version, rand_a
+  const std::uint64_t low = (generator() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant, rand_b
   char text[37];
   std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
                 static_cast<unsigned>((high >> 16) & 0xffff), static_cast<unsigned>(high & 0xffff),

@@ -46,7 +46,7 @@ std::variant<storage::job_row, api_error> parse_job_request(const boost::json::v
                                                             const submission_rules& rules,
                                                             const std::string& field_prefix = {});
 
-/// A fresh random (version 4) UUID.
+/// A fresh UUID, version 7: its first 48 bits are the time, so fresh ids sort by time.
 std::string make_uuid();
 
 /// Fixed bounds (not configuration keys): a job id, provider and target names are

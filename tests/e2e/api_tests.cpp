@@ -10,11 +10,12 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <set>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace qjob::e2e {
@@ -108,7 +109,15 @@ BOOST_AUTO_TEST_CASE(submitting_without_an_id_gets_a_uuid) {
   daemon_process daemon;
   const auto id = text(submit(daemon, job_of(bell_input())), "id");
   BOOST_TEST(id.size() == 36u, "id " << id);
-  BOOST_TEST(id[14] == '4', "a version 4 UUID: " << id);
+  BOOST_TEST(id[14] == '7', "a version 7 UUID: " << id);
+  BOOST_TEST((id[19] == '8' || id[19] == '9' || id[19] == 'a' || id[19] == 'b'), "RFC 9562 variant: " << id);
+  // Its first 48 bits are the time of its making, in Unix milliseconds.
+  const auto made = std::stoull(id.substr(0, 8) + id.substr(9, 4), nullptr, 16);
+  const auto now = static_cast<unsigned long long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  BOOST_TEST(made <= now);
+  BOOST_TEST(made + 60'000 > now);
 }
 
 BOOST_AUTO_TEST_CASE(retry_with_the_same_id_and_content_returns_the_existing_job_with_200) {

@@ -3,7 +3,10 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <regex>
+#include <string>
+#include <thread>
 
 namespace qjob::daemon {
 namespace {
@@ -48,7 +51,7 @@ BOOST_FIXTURE_TEST_SUITE(job_request_tests, fixture)
 
 BOOST_AUTO_TEST_CASE(defaults_are_applied) {
   auto row = accepted(with_input(""));
-  BOOST_TEST(std::regex_match(row.id, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
+  BOOST_TEST(std::regex_match(row.id, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
   BOOST_TEST(row.provider == "local");
   BOOST_TEST(row.target == "simulator");
   BOOST_TEST(row.shots == 1000);
@@ -165,6 +168,15 @@ BOOST_AUTO_TEST_CASE(valid_ids_follow_the_documented_alphabet) {
   BOOST_TEST(!is_valid_job_id("a/b"));
   BOOST_TEST(!is_valid_job_id("a b"));
   BOOST_TEST(make_uuid() != make_uuid());
+}
+
+BOOST_AUTO_TEST_CASE(ids_the_daemon_makes_sort_by_the_time_they_were_made) {
+  const auto first = make_uuid();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const auto second = make_uuid();
+  BOOST_TEST(first < second);
+  BOOST_TEST(first.substr(14, 1) == "7");
+  BOOST_TEST(first.size() == 36u);
 }
 
 BOOST_AUTO_TEST_CASE(fields_over_a_configured_limit_are_refused_naming_the_key) {
