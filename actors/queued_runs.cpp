@@ -25,6 +25,16 @@ void queued_runs::add(const storage::job_row& job) {
   runs_.push_back(queued_run{std::move(place), {job.seq}});
 }
 
+void queued_runs::add(queued_run run) {
+  size_ += run.seqs.size();
+  auto same = std::find_if(runs_.begin(), runs_.end(), [&](const queued_run& r) { return r.place == run.place; });
+  if (same == runs_.end()) {
+    runs_.push_back(std::move(run));
+    return;
+  }
+  same->seqs.insert(same->seqs.end(), run.seqs.begin(), run.seqs.end());
+}
+
 std::vector<queued_run> queued_runs::take() {
   size_ = 0;
   return std::exchange(runs_, {});

@@ -17,6 +17,8 @@ queue_place place_of(const storage::job_row& job);
 class queued_runs {
 public:
   void add(const storage::job_row& job);
+  /// Adds a run's jobs (seqs above those added before), joining a run of its place.
+  void add(queued_run run);
   std::size_t size() const noexcept { return size_; }
   std::vector<queued_run> take();
 

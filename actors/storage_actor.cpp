@@ -1,5 +1,7 @@
 #include "storage_actor.hpp"
 
+#include "queued_runs.hpp"
+
 #include "storage/error.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -129,9 +131,13 @@ void storage_actor::serve_batch_write(storage_message& message) {
       {
         storage::job_store::transaction txn(store_);
         if (chunk->first) store_.stage_batch(chunk->batch_id, chunk->owner, chunk->rows.front().created_at);
+        queued_runs queued;
         for (std::size_t i = 0; i < chunk->rows.size(); ++i) {
           const auto outcome = store_.insert_job(chunk->rows[i]);
-          if (outcome == storage::insert_outcome::inserted) ++reply.inserted;
+          if (outcome == storage::insert_outcome::inserted) {
+            ++reply.inserted;
+            queued.add(chunk->rows[i]);
+          }
           if (outcome == storage::insert_outcome::repeated) reply.repeated = i;
           if (outcome == storage::insert_outcome::conflict) reply.conflict = i;
           if (reply.repeated || reply.conflict) break;
@@ -143,6 +149,7 @@ void storage_actor::serve_batch_write(storage_message& message) {
           return;
         }
         txn.commit();
+        reply.queued = queued.take();
       }
       writes_.inc(chunk->rows.size());
       chunk->reply.set(std::move(reply));
@@ -316,8 +323,6 @@ void storage_actor::serve_read(storage_message& message) {
             request.reply.set(std::move(answer));
           } else if constexpr (std::is_same_v<request_type, purge_finished>) {
             request.reply.set(store_.purge_finished_before(request.cutoff, request.limit));
-          } else if constexpr (std::is_same_v<request_type, read_batch_jobs>) {
-            request.reply.set(store_.batch_jobs_after(request.batch_id, request.after, request.limit));
           }
         },
         message);

@@ -2,6 +2,7 @@
 
 #include "runtime/mailbox.hpp"
 #include "runtime/promise.hpp"
+#include "scheduler_protocol.hpp"
 #include "storage/job_row.hpp"
 #include "storage/job_store.hpp"
 
@@ -44,6 +45,9 @@ struct insert_jobs {
 struct staged_reply {
   write_ack ack;
   std::size_t inserted = 0;  ///< new jobs; the others are idempotent duplicates of earlier submissions
+  /// The new jobs by their place in the scheduler's queues, to be queued once
+  /// the batch is published (8 bytes a job, not a read of the batch back).
+  std::vector<queued_run> queued;
   /// Index of the row whose id is a job of the same batch already; nothing of the chunk was stored.
   std::optional<std::size_t> repeated;
   /// Index of the row whose id exists with other content (or is held by another
@@ -77,14 +81,6 @@ struct discard_batch {
   promise<write_ack> reply;
 };
 
-/// Up to `limit` jobs of a batch with seq > `after`, in seq order, without
-/// their input: a published batch handed to the scheduler page by page.
-struct read_batch_jobs {
-  std::string batch_id;
-  std::int64_t after = 0;
-  std::size_t limit = 1000;
-  promise<std::vector<storage::job_row>> reply;
-};
 
 /// Store a job's run state; with `is_transition` it also enters the run history.
 /// `result_json`, when set, is written to the result file first and its URI put
@@ -178,8 +174,7 @@ struct read_events {
 
 using storage_message = std::variant<insert_jobs, record_run, get_job, list_jobs, count_batch,
                                      list_batch_unfinished, load_jobs, load_unfinished, read_result, count_by_status,
-                                     purge_finished, read_events, insert_staged, publish_batch, discard_batch,
-                                     read_batch_jobs>;
+                                     purge_finished, read_events, insert_staged, publish_batch, discard_batch>;
 using storage_ref = actor_ref<storage_message, concurrent_mailbox>;
 
 /// How many requests may wait for the storage thread before intake answers 429.

@@ -142,10 +142,6 @@ private:
   /// Settles the chunk in flight, checks backpressure for the batch so far and
   /// sends the next chunk to the store without awaiting its commit.
   net::awaitable<std::optional<api_error>> send_chunk(batch_intake& intake);
-  /// Hands a published batch's new jobs to the job supervisor, read back from
-  /// the store a page at a time so memory stays bounded. The one place to
-  /// change when the hand-over message changes.
-  net::awaitable<void> queue_stored(const std::string& batch_id);
 
   /// The job if it exists and `peer` may see it. With `wait`, holds until it is
   /// final or the time is up.

@@ -1,8 +1,9 @@
 // POST /v1/batches as NDJSON, stored as it streams in: lines are parsed into
 // chunks, each chunk committed by the storage actor while the next is parsed,
 // the batch staged (invisible) until its last line is durable, then published
-// and handed to the scheduler. Memory is bounded by a chunk or two, not by the
-// batch: no body, no list of every id (the store finds a repeated id).
+// and handed to the scheduler. Memory is a chunk or two, and each new job's seq
+// (8 bytes, what the scheduler keeps for it anyway): no body, no list of every
+// id (the store finds a repeated id).
 #include "api.hpp"
 
 #include "queued_runs.hpp"
@@ -25,8 +26,6 @@ namespace {
 // and memory stays a few MB (jobs, or bytes of their input, whichever first).
 constexpr std::size_t chunk_jobs = 5'000;
 constexpr std::size_t chunk_bytes = 8 << 20;
-// Jobs read back per message when a published batch is handed to the scheduler.
-constexpr std::size_t handover_page_jobs = 2'000;
 // Above this many jobs, the answer leaves out job_ids (DESIGN.md).
 constexpr std::size_t max_listed_job_ids = 10'000;
 
@@ -83,6 +82,7 @@ struct api::batch_intake {
   std::vector<std::string> in_flight_ids;
   std::size_t sent = 0;      ///< jobs sent to the store, in all
   std::size_t inserted = 0;  ///< new jobs committed (the others were idempotent duplicates)
+  actors::queued_runs committed;  ///< those jobs, to queue once the batch is published
   bool staged = false;       ///< a chunk was sent: the batch may exist, staged, in the store
 };
 
@@ -178,7 +178,11 @@ net::awaitable<std::variant<json::object, api_error>> api::receive_batch(const p
     }
     co_return std::move(*failed);
   }
-  co_await queue_stored(intake.batch_id);
+  // Handed over as committed: 8 bytes a job, the scheduler's own cost for them.
+  if (intake.committed.size() > 0) {
+    actors::queue_jobs queue{intake.committed.take()};
+    co_await services_.jobs.send(std::move(queue));
+  }
   jobs_submitted_.inc(intake.inserted);
   json::object body{{"batch_id", intake.batch_id}, {"count", count}};
   if (count <= max_listed_job_ids) {
@@ -210,6 +214,7 @@ net::awaitable<std::optional<api_error>> api::settle_chunk(batch_intake& intake)
   }
   if (!reply->ack.ok()) co_return store_failed(reply->ack);
   intake.inserted += reply->inserted;
+  for (auto& run : reply->queued) intake.committed.add(std::move(run));
   co_return std::nullopt;
 }
 
@@ -237,28 +242,6 @@ net::awaitable<std::optional<api_error>> api::send_chunk(batch_intake& intake) {
                         ""};
   intake.in_flight.emplace(std::move(answer));
   co_return std::nullopt;
-}
-
-net::awaitable<void> api::queue_stored(const std::string& batch_id) {
-  const auto executor = co_await net::this_coro::executor;
-  std::int64_t after = 0;
-  for (;;) {
-    auto [reply, answer] = actors::make_promise<std::vector<storage::job_row>>(executor);
-    actors::read_batch_jobs read{batch_id, after, handover_page_jobs, std::move(reply)};
-    const bool asked = co_await services_.storage.send(std::move(read));
-    if (!asked) co_return;
-    auto page = co_await answer.get();
-    // Left unstarted only when the daemon stops or the store fails: the next
-    // start loads every unfinished job anyway.
-    if (!page || page->empty()) co_return;
-    after = page->back().seq;
-    const bool last = page->size() < handover_page_jobs;
-    actors::queued_runs queued;
-    for (const auto& row : *page) queued.add(row);
-    actors::queue_jobs queue{queued.take()};
-    const bool handed = co_await services_.jobs.send(std::move(queue));
-    if (!handed || last) co_return;
-  }
 }
 
 }  // namespace qjob::daemon

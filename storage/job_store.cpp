@@ -293,7 +293,6 @@ struct job_store::impl {
   statement discard_batch;
   statement select_discarded_jobs;
   statement delete_emptied_batches;
-  statement batch_jobs_after;
 
   impl(std::filesystem::path dir, instance_lock held)
       : state_dir(std::move(dir)),
@@ -335,10 +334,6 @@ struct job_store::impl {
                                        "DELETE FROM staged_batches WHERE discarding = 1 AND NOT EXISTS "
                                        "(SELECT 1 FROM jobs WHERE jobs.batch_id = staged_batches.batch_id)",
                                        "forget emptied discarded batches in job database");
-    batch_jobs_after = statement(conn,
-                                 std::string("SELECT ") + job_columns_without_input +
-                                     " FROM jobs AS j WHERE j.batch_id = ?1 AND j.seq > ?2 ORDER BY j.seq LIMIT ?3",
-                                 "read the jobs of a batch from job database");
     update_run = statement(conn, update_run_sql, "update the run state of a job in job database");
     get_job_with_input = statement(conn, std::string("SELECT ") + job_columns_with_input + " FROM jobs AS j WHERE j.id = ?1 AND" QJOB_VISIBLE_JOB,
                                    "read a job from job database");
@@ -877,18 +872,6 @@ std::size_t job_store::delete_discarded(std::size_t limit) {
   }
   txn.commit();
   return doomed.size() + forgotten;
-}
-
-std::vector<job_row> job_store::batch_jobs_after(const std::string& batch_id, std::int64_t after,
-                                                 std::size_t limit) {
-  statement& stmt = impl_->batch_jobs_after;
-  statement::scope scope(stmt);
-  stmt.bind(1, batch_id);
-  stmt.bind(2, after);
-  stmt.bind(3, static_cast<std::int64_t>(std::max<std::size_t>(limit, 1)));
-  std::vector<job_row> rows;
-  while (stmt.step()) rows.push_back(read_job(stmt, impl_->conn.file()));
-  return rows;
 }
 
 namespace {

@@ -146,10 +146,6 @@ public:
   std::vector<transition_row> events_after(std::int64_t after, const event_filter& filter, std::uint32_t limit);
   /// The id of the latest event (transition), 0 when there is none.
   std::int64_t latest_event();
-  /// Up to `limit` jobs of batch `batch_id` with seq > `after`, in seq order,
-  /// without `input`, staged or not: for handing a published batch to the
-  /// scheduler a page at a time.
-  std::vector<job_row> batch_jobs_after(const std::string& batch_id, std::int64_t after, std::size_t limit);
   /// The jobs of a batch per state, of one owner or (nullopt) of all.
   batch_counts count_batch(const std::string& batch_id, std::optional<std::uint32_t> owner);
   /// Jobs that are not final, without `input`, in submission order: those with
