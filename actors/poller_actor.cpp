@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -37,7 +38,9 @@ remote_failure no_answer(const std::string& provider) {
 /// as transient (a refused list says nothing about any one job).
 net::awaitable<void> poller_actor::list_round(const round_plan& plan, std::vector<poll_result>& results, std::vector<bool>& answered) {
   auto executor = co_await net::this_coro::executor;
-  std::unordered_map<std::string, std::size_t> wanted;
+  // Views into the plan, which outlives the round: no copy of every id per round.
+  std::unordered_map<std::string_view, std::size_t> wanted;
+  wanted.reserve(plan.items.size());
   for (std::size_t i = 0; i < plan.items.size(); ++i) wanted.emplace(plan.items[i].provider_job_id, i);
   std::optional<std::string> next;
   for (std::size_t page = 0; page < plan.max_pages && !wanted.empty(); ++page) {
