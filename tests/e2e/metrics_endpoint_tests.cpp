@@ -105,6 +105,18 @@ std::string ionq_config(const fake_ionq_thread& fake, const key_file& key) {
          "backoff_max_ms = 200\nretry_budget_ms = 3000\nbreaker_cool_down_ms = 200\n";
 }
 
+/// Submits `count` Bell jobs for ionq in one batch; their ids, in order.
+std::vector<std::string> submit_ionq_batch(const daemon_process& daemon, int count) {
+  json::array jobs;
+  for (int i = 0; i < count; ++i) jobs.push_back(job_of(bell_input(), {{"provider", "ionq"}}));
+  auto accepted = daemon.post_json("/v1/batches", jobs);
+  BOOST_TEST_REQUIRE(accepted.status == 201u, accepted.body);
+  std::vector<std::string> ids;
+  const auto answer = json::parse(accepted.body);
+  for (const auto& id : answer.at("job_ids").as_array()) ids.emplace_back(id.as_string());
+  return ids;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(metrics_endpoint_tests)
@@ -216,13 +228,7 @@ BOOST_AUTO_TEST_CASE(jobs_executing_at_a_provider_park_their_actors_and_come_bac
   // Room for every job at the provider at once (ionq's entry is the last table).
   daemon_process daemon(daemon_options{.config = ionq_config(fake, key) + "max_in_flight = 1000\n"});
   constexpr int count = 200;
-  json::array jobs;
-  for (int i = 0; i < count; ++i) jobs.push_back(job_of(bell_input(), {{"provider", "ionq"}}));
-  auto accepted = daemon.post_json("/v1/batches", jobs);
-  BOOST_TEST_REQUIRE(accepted.status == 201u, accepted.body);
-  std::vector<std::string> ids;
-  const auto answer = json::parse(accepted.body);
-  for (const auto& id : answer.at("job_ids").as_array()) ids.emplace_back(id.as_string());
+  const auto ids = submit_ionq_batch(daemon, count);
   for (const auto& id : ids) wait_status(daemon, id, "executing");
   // Each job waits at the provider as the poller's entry, with no actor of its own.
   eventually([&] { return value_of(scrape(daemon), "qjob_job_actors") == 0; }, "every executing job parked");
@@ -261,13 +267,7 @@ BOOST_AUTO_TEST_CASE(jobs_granted_a_slot_are_sent_max_submitting_at_a_time) {
   constexpr int max_submitting = 4;
   daemon_process daemon(daemon_options{.config = ionq_config(fake, key) + "max_in_flight = 1000\nmax_submitting = " +
                                                   std::to_string(max_submitting) + "\n"});
-  json::array jobs;
-  for (int i = 0; i < count; ++i) jobs.push_back(job_of(bell_input(), {{"provider", "ionq"}}));
-  auto accepted = daemon.post_json("/v1/batches", jobs);
-  BOOST_TEST_REQUIRE(accepted.status == 201u, accepted.body);
-  std::vector<std::string> ids;
-  const auto answer = json::parse(accepted.body);
-  for (const auto& id : answer.at("job_ids").as_array()) ids.emplace_back(id.as_string());
+  const auto ids = submit_ionq_batch(daemon, count);
   // The last job is granted its slot with the others but waits its turn to be
   // sent: a cancel then ends it without a word to the provider.
   BOOST_TEST(daemon.post("/v1/jobs/" + ids.back() + "/cancel", "").status == 202u);
