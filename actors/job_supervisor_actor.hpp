@@ -29,15 +29,15 @@ namespace qjob::actors {
 /// then come here first). Jobs found at start-up possibly at their provider get
 /// an actor at once.
 ///
-/// The poller's words on parked jobs are paced too: at most
-/// max_word_activations of those jobs are activated at once, the other words
-/// wait in order.
-///
 /// A remote provider's grants are paced: at most its `max_submitting` jobs
 /// granted a slot have an actor until they are at the provider (parked) or
 /// final; the rest keep their slot and wait here as a seq. A hundred thousand
 /// jobs admitted at once would otherwise all hold an actor and a request body
 /// while the provider's request rate sends them one by one.
+///
+/// The poller's words on parked jobs are paced too: at most
+/// max_word_activations of those jobs are activated at once, the other words
+/// wait in order.
 ///
 /// It also counts the jobs not yet final, per owner, for the API's backpressure.
 /// On close it closes every job actor's mailbox, so each ends where it is and
@@ -65,7 +65,7 @@ private:
   net::awaitable<void> admit(jobs_admitted& admitted);
   /// Activates the waiting grants that fit in their providers' windows.
   void open_windows();
-  /// A granted job of a window gets its actor (its grant first).
+  /// A granted job of a window gets its actor: the grant joins what is held for it.
   void open_grant(std::int64_t seq);
   /// The actor started for a window's grant has parked, ended, or given its
   /// slot back to try again later (it waits for its next grant outside the window).
