@@ -79,8 +79,8 @@ net::awaitable<void> job_actor::live() {
       if (job_.run.cancel_requested) co_await cancel_at_provider();
     }
   }
-  // Otherwise the job is queued at the scheduler, and the message it was started
-  // for is in the mailbox. (A local job found executing at start-up lost its run
+  // Otherwise the job is here (queued, or admitted with its grant), and the
+  // message it was started for is in the mailbox. (A local job found executing at start-up lost its run
   // with the daemon: it was queued again and reruns; its status stays executing,
   // so the run history shows one attempt more.)
   while (!done_ && !may_park()) {

@@ -63,8 +63,6 @@ struct job_services {
 /// comes while the provider's id is not yet known is applied when it is.
 class job_actor {
 public:
-  /// `job` is durable and not final; its `input` is not needed (it is read when
-  /// the job runs).
   /// How the job came to need an actor.
   enum class start_reason {
     admitted,  // granted a slot by the scheduler (the grant is in the mailbox)
@@ -72,9 +70,11 @@ public:
     start_up,  // found not final at start-up, possibly at its provider
   };
 
-  /// `incarnation` tells this actor from another one of the same job (see parking).
+  /// `job` is durable and not final; its `input` is not needed (it is read when
+  /// the job runs). `incarnation` tells this actor from another one of the same
+  /// job (see parking).
   job_actor(net::any_io_executor executor, storage::job_row job, std::shared_ptr<const job_services> services,
-            start_reason reason = start_reason::message, std::uint64_t incarnation = 0);
+            start_reason reason, std::uint64_t incarnation);
 
   job_ref ref() const { return job_ref(mailbox_); }
   const std::string& id() const noexcept { return job_.id; }

@@ -8,9 +8,10 @@
 #include <string>
 #include <variant>
 
-/// Messages a job actor receives: from the scheduler, its provider (the
-/// embedded simulator's run outcome, or a remote provider's answers forwarded by
-/// the job actor itself), the poller and the job supervisor.
+/// Messages a job actor receives: from its provider (the embedded simulator's
+/// run outcome, or a remote provider's answers forwarded by the job actor
+/// itself), and through the job supervisor from the scheduler, the poller and
+/// the API.
 namespace qjob::actors {
 
 /// From the scheduler, through the job supervisor: the job may run now; it holds

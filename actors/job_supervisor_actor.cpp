@@ -128,15 +128,11 @@ net::awaitable<void> job_supervisor_actor::deliver(std::int64_t seq, job_message
     if (auto* status = std::get_if<job_status_changed>(&message)) change = *status;
     const bool delivered = co_await job.send(std::move(message));
     if (delivered) co_return;
-    if (granted_by) {
-      release_slot release{*granted_by};
-      services_->scheduler.try_send(std::move(release));
-    }
+    if (granted_by) give_back(*granted_by);
     if (!change) co_return;
     // Its job_ended is on its way; that incarnation no longer counts here.
     live_.erase(seq);
-    close_grant(seq);
-    word_activated_.erase(seq);
+    leave_paced_places(seq);
     message = std::move(*change);
   }
   // A job waiting in a submission window is activated at once, its grant after
@@ -176,8 +172,12 @@ void job_supervisor_actor::open_deferred_words() {
 net::awaitable<void> job_supervisor_actor::admit(jobs_admitted& admitted) {
   // An embedded simulator's slots are few and its jobs hold no request: no window.
   const bool remote = services_->remote_providers.contains(admitted.provider);
-  auto* window = remote ? &windows_[admitted.provider] : nullptr;
-  if (window) window->provider = admitted.provider;
+  submission_window* window = nullptr;
+  if (remote) {
+    auto [named, added] = windows_.try_emplace(admitted.provider);
+    if (added) named->second.provider = admitted.provider;
+    window = &named->second;
+  }
   for (const auto seq : admitted.seqs) {
     // A job with an actor (trying again after a failure) or one on its way (a
     // cancel came) takes its grant at once.
@@ -218,6 +218,16 @@ void job_supervisor_actor::close_grant(std::int64_t seq) {
   windowed_.erase(grant);
 }
 
+void job_supervisor_actor::leave_paced_places(std::int64_t seq) {
+  close_grant(seq);
+  word_activated_.erase(seq);
+}
+
+void job_supervisor_actor::give_back(const std::string& provider) {
+  release_slot release{provider};
+  services_->scheduler.try_send(std::move(release));
+}
+
 void job_supervisor_actor::load_pending() {
   if (to_load_.empty()) return;
   net::co_spawn(executor_, load_rows(std::exchange(to_load_, {}), services_->storage, ref()), net::detached);
@@ -233,8 +243,7 @@ void job_supervisor_actor::activate(jobs_loaded& loaded) {
     auto& messages = pending.mapped().messages;
     if (row == rows.end() || storage::is_final(row->second->run.status)) {
       for (auto& message : messages) refuse(message);
-      close_grant(seq);
-      word_activated_.erase(seq);
+      leave_paced_places(seq);
       continue;
     }
     const bool granted = std::any_of(messages.begin(), messages.end(),
@@ -246,8 +255,7 @@ void job_supervisor_actor::activate(jobs_loaded& loaded) {
 
 void job_supervisor_actor::refuse(job_message& message) {
   if (auto* grant = std::get_if<slot_granted>(&message)) {
-    release_slot release{grant->provider};
-    services_->scheduler.try_send(std::move(release));
+    give_back(grant->provider);
   } else if (auto* cancel = std::get_if<request_cancel>(&message)) {
     cancel->reply.set(cancel_reply{cancel_outcome::already_final, "the job has ended"});
   }
@@ -263,9 +271,7 @@ void job_supervisor_actor::start(storage::job_row job, job_actor::start_reason r
   // cancel sent again and again), the requester finds its promise dropped.
   for (auto& message : first_messages) {
     const bool grant = std::holds_alternative<slot_granted>(message);
-    if (actor->ref().try_send(std::move(message)) || !grant) continue;
-    release_slot release{actor->provider()};
-    services_->scheduler.try_send(std::move(release));
+    if (!actor->ref().try_send(std::move(message)) && grant) give_back(actor->provider());
   }
   live_.emplace(seq, live_job{actor->ref(), incarnation});
   auto name = "job " + actor->id();
@@ -276,8 +282,7 @@ void job_supervisor_actor::ended(const job_ended& end) {
   // A later incarnation may have started meanwhile (a message came after this one parked).
   if (auto live = live_.find(end.seq); live != live_.end() && live->second.incarnation == end.incarnation) {
     live_.erase(live);
-    close_grant(end.seq);
-    word_activated_.erase(end.seq);
+    leave_paced_places(end.seq);
   }
   if (!end.final) return;
   if (unfinished_ > 0) --unfinished_;

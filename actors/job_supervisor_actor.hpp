@@ -70,6 +70,11 @@ private:
   /// The actor started for a window's grant has parked, ended, or given its
   /// slot back to try again later (it waits for its next grant outside the window).
   void close_grant(std::int64_t seq);
+  /// The job's actor (or its activation) has ended: it no longer counts in a
+  /// submission window or among the words' activations.
+  void leave_paced_places(std::int64_t seq);
+  /// Returns a slot of `provider` granted to a job that will not use it.
+  void give_back(const std::string& provider);
   /// Starts the actors whose rows have been read; answers for jobs that have ended.
   void activate(jobs_loaded& loaded);
   void start(storage::job_row job, job_actor::start_reason reason, std::vector<job_message> first_messages);

@@ -4,6 +4,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <numeric>
 
 namespace qjob::actors {
 
@@ -106,7 +107,8 @@ net::awaitable<void> scheduler_actor::admit(const std::string& provider, std::ve
 void scheduler_actor::publish_depths() {
   // A handful of providers: cheaper than tracking which queue each message touched.
   for (const auto& [provider, queue] : queues_) {
-    waiting_jobs_.with({provider}).set(static_cast<double>(queue.waiting));
+    const auto waiting = std::accumulate(queue.class_size.begin(), queue.class_size.end(), std::size_t{0});
+    waiting_jobs_.with({provider}).set(static_cast<double>(waiting));
     running_jobs_.with({provider}).set(static_cast<double>(queue.running));
     slots_.with({provider}).set(static_cast<double>(queue.capacity));
   }
@@ -151,7 +153,6 @@ void scheduler_actor::enqueue(const queued_run& run) {
   owner.size += added;
   cls.size += added;
   queue.class_size[priority] += added;
-  queue.waiting += added;
 }
 
 void scheduler_actor::withdraw(const queue_place& place, std::int64_t seq) {
@@ -173,7 +174,6 @@ void scheduler_actor::withdraw(const queue_place& place, std::int64_t seq) {
   --owner->second.size;
   --cls.size;
   --queue.class_size[priority];
-  --queue.waiting;
   if (jobs.empty()) {
     erase_from_ring(owner->second.batch_turns, place.batch_id);
     owner->second.batches.erase(batch);
@@ -200,8 +200,7 @@ std::optional<std::int64_t> scheduler_actor::pop(provider_queue& queue) {
     --owner.size;
     --cls.size;
     --queue.class_size[priority];
-    --queue.waiting;
-    // Each ring gets its key back at the end, unless its queue is now empty.
+      // Each ring gets its key back at the end, unless its queue is now empty.
     if (jobs.empty())
       owner.batches.erase(batch_id);
     else

@@ -69,7 +69,6 @@ private:
     std::map<std::string, target_queue> targets;
     std::array<turns<std::string>, 10> target_turns;  // per class: targets with jobs in it
     std::array<std::size_t, 10> class_size{};          // per class, over all targets
-    std::size_t waiting = 0;
   };
 
   void enqueue(const queued_run& run);

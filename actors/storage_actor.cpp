@@ -134,17 +134,13 @@ void storage_actor::serve_batch_write(storage_message& message) {
         queued_runs queued;
         for (std::size_t i = 0; i < chunk->rows.size(); ++i) {
           const auto outcome = store_.insert_job(chunk->rows[i]);
-          if (outcome == storage::insert_outcome::inserted) {
-            ++reply.inserted;
-            queued.add(chunk->rows[i]);
-          }
+          if (outcome == storage::insert_outcome::inserted) queued.add(chunk->rows[i]);
           if (outcome == storage::insert_outcome::repeated) reply.repeated = i;
           if (outcome == storage::insert_outcome::conflict) reply.conflict = i;
           if (reply.repeated || reply.conflict) break;
         }
         // A refused chunk goes with the transaction's rollback, the batch's staging too when first.
         if (reply.repeated || reply.conflict) {
-          reply.inserted = 0;
           chunk->reply.set(std::move(reply));
           return;
         }

@@ -44,9 +44,9 @@ struct insert_jobs {
 /// The answer to insert_staged: the whole chunk committed, or nothing of it.
 struct staged_reply {
   write_ack ack;
-  std::size_t inserted = 0;  ///< new jobs; the others are idempotent duplicates of earlier submissions
-  /// The new jobs by their place in the scheduler's queues, to be queued once
-  /// the batch is published (8 bytes a job, not a read of the batch back).
+  /// The new jobs (not the idempotent duplicates of earlier submissions) by their
+  /// place in the scheduler's queues, to be queued once the batch is published
+  /// (8 bytes a job, not a read of the batch back).
   std::vector<queued_run> queued;
   /// Index of the row whose id is a job of the same batch already; nothing of the chunk was stored.
   std::optional<std::size_t> repeated;

@@ -347,7 +347,7 @@ void stream_one_batch(const fs::path& root, const options& opts) {
   };
   proc_figures at_last_byte;
   double last_byte_seconds = 0;
-  const auto cpu_before = read_proc(daemon.pid(), excluded_threads).cpu_seconds;
+  const auto cpu_before = before.cpu_seconds;
   const auto begin = bench_clock::now();
   unix_http_client client(daemon.socket(), 3600);
   const auto answer = client.post_streamed("/v1/batches", "application/x-ndjson", length, next_piece, [&] {

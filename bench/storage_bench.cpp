@@ -159,8 +159,8 @@ struct job_run {
 };
 
 /// The job numbered `n` of `total`. The newest 5,000 jobs are still moving
-/// (waiting or executing or just final); older ones are final (94% succeeded, 4%
-/// failed, 2% cancelled) but for a few stuck ones (0.01%).
+/// (waiting or executing or just final); older ones are final (94% of them succeeded,
+/// 4% failed, 2% cancelled) but for a few stuck ones (0.01%).
 qs::job_row make_job(std::mt19937_64& rng, std::int64_t n, std::int64_t total, job_run& run) {
   if (n % run_length == 0 || run.owner == 0) {
     const bool batch = rng() % 10 < 7;
@@ -237,13 +237,13 @@ void print_rate(const char* what, double count, double seconds, double cpu) {
   std::printf("%-52s %10.0f /s  (%.0f in %.3f s, cpu %.3f s)\n", what, count / seconds, count, seconds, cpu);
 }
 
-/// Median and 99th percentile of list_jobs(filter, 100) over up to 200 calls
-/// (fewer for a slow query: about half a second's worth, at least 5).
 struct latency {
   double p50 = 0, p99 = 0;
   std::size_t rows = 0;
 };
 
+/// Median and 99th percentile of list_jobs(filter, 100) over up to 200 calls
+/// (fewer for a slow query: about half a second's worth, at least 5).
 latency time_list(qs::job_store& store, const qs::job_filter& filter, std::optional<std::int64_t> cursor) {
   constexpr int runs = 200;
   std::vector<double> micros;
@@ -374,60 +374,60 @@ void bench_list(qs::job_store& store, std::int64_t n, const inserted& data) {
     std::string what;
     qs::job_filter filter;
   };
-  auto owner = [](std::uint32_t o) { return std::optional<std::uint32_t>{o}; };
-  auto status = [](st s) { return std::optional<st>{s}; };
-  // job_filter is {owner, status, provider, target, batch_id, name, tag}.
   const std::vector<named_filter> filters = {
       {"(no filter)", {}},
-      {"owner=1000 (35%)", {owner(1000), {}, "", "", "", "", ""}},
-      {"owner=1009 (0.1%)", {owner(1009), {}, "", "", "", "", ""}},
-      {"owner=1010 (none)", {owner(1010), {}, "", "", "", "", ""}},
-      {"status=succeeded (92%)", {{}, status(st::succeeded), "", "", "", "", ""}},
-      {"status=failed (4%)", {{}, status(st::failed), "", "", "", "", ""}},
-      {"status=waiting (newest 2,000 + 0.01%)", {{}, status(st::waiting), "", "", "", "", ""}},
-      {"status=executing (newest 1,000 + 0.01%)", {{}, status(st::executing), "", "", "", "", ""}},
-      {"provider=local (50%)", {{}, {}, "local", "", "", "", ""}},
-      {"provider=ionq (30%)", {{}, {}, "ionq", "", "", "", ""}},
-      {"provider=qcloud (0.2%)", {{}, {}, "qcloud", "", "", "", ""}},
-      {"provider=braket (none)", {{}, {}, "braket", "", "", "", ""}},
-      {"provider=ionq target=qpu.aria-1 (7%)", {{}, {}, "ionq", "qpu.aria-1", "", "", ""}},
-      {"provider=qcloud target=qpu.small (0.2%)", {{}, {}, "qcloud", "qpu.small", "", "", ""}},
-      {"provider=ionq target=qpu.harmony (none)", {{}, {}, "ionq", "qpu.harmony", "", "", ""}},
-      {"target=simulator (70%)", {{}, {}, "", "simulator", "", "", ""}},
-      {"target=qpu.small (0.2%)", {{}, {}, "", "qpu.small", "", "", ""}},
-      {"batch (500 jobs)", {{}, {}, "", "", batch, "", ""}},
-      {"batch=b-unknown (none)", {{}, {}, "", "", "b-unknown", "", ""}},
-      {"name=bell (50%)", {{}, {}, "", "", "", "bell", ""}},
-      {"name=calibration (0.1%)", {{}, {}, "", "", "", "calibration", ""}},
-      {"name=unknown (none)", {{}, {}, "", "", "", "unknown", ""}},
-      {"tag=common (50%)", {{}, {}, "", "", "", "", "common"}},
-      {"tag=exp-7 (1.5%)", {{}, {}, "", "", "", "", "exp-7"}},
-      {"tag=rare (0.1%)", {{}, {}, "", "", "", "", "rare"}},
-      {"tag=unknown (none)", {{}, {}, "", "", "", "", "unknown"}},
-      {"owner status=waiting", {owner(1001), status(st::waiting), "", "", "", "", ""}},
-      {"owner status=failed", {owner(1001), status(st::failed), "", "", "", "", ""}},
-      {"owner provider=ionq", {owner(1001), {}, "ionq", "", "", "", ""}},
-      {"owner provider=ionq target=qpu.aria-1", {owner(1001), {}, "ionq", "qpu.aria-1", "", "", ""}},
-      {"owner=1000 provider=qcloud (few)", {owner(1000), {}, "qcloud", "", "", "", ""}},
-      {"owner=1009 provider=ionq (none)", {owner(1009), {}, "ionq", "", "", "", ""}},
-      {"owner=1009 provider=ionq target=qpu.aria-1 (none)", {owner(1009), {}, "ionq", "qpu.aria-1", "", "", ""}},
-      {"owner=1008 provider=ionq (none; both 50,000+)", {owner(1008), {}, "ionq", "", "", "", ""}},
-      {"owner=1008 provider=ionq target=simulator (none)", {owner(1008), {}, "ionq", "simulator", "", "", ""}},
-      {"owner batch (its owner)", {owner(batch_owner), {}, "", "", batch, "", ""}},
-      {"owner batch (another owner: none)", {owner(other_owner), {}, "", "", batch, "", ""}},
-      {"owner batch status=succeeded", {owner(batch_owner), status(st::succeeded), "", "", batch, "", ""}},
-      {"owner batch status=waiting (none)", {owner(batch_owner), status(st::waiting), "", "", batch, "", ""}},
-      {"owner name=calibration", {owner(1000), {}, "", "", "", "calibration", ""}},
-      {"owner tag=rare", {owner(1000), {}, "", "", "", "", "rare"}},
-      {"owner=1009 tag=rare (few)", {owner(1009), {}, "", "", "", "", "rare"}},
-      {"owner status=failed provider=azure", {owner(1000), status(st::failed), "azure", "", "", "", ""}},
-      {"status=failed provider=ionq", {{}, status(st::failed), "ionq", "", "", "", ""}},
-      {"status=waiting provider=qcloud (few)", {{}, status(st::waiting), "qcloud", "", "", "", ""}},
-      {"status=cancelled provider=ionq target=qpu.aria-1", {{}, status(st::cancelled), "ionq", "qpu.aria-1", "", "", ""}},
-      {"tag=common status=waiting", {{}, status(st::waiting), "", "", "", "", "common"}},
-      {"name=ghz tag=exp-3", {{}, {}, "", "", "", "ghz", "exp-3"}},
-      {"owner status provider target name tag", {owner(1000), status(st::succeeded), "ionq", "simulator", "", "bell",
-                                                  "common"}},
+      {"owner=1000 (35%)", {.owner = 1000u}},
+      {"owner=1009 (0.1%)", {.owner = 1009u}},
+      {"owner=1010 (none)", {.owner = 1010u}},
+      {"status=succeeded (92%)", {.status = st::succeeded}},
+      {"status=failed (4%)", {.status = st::failed}},
+      {"status=waiting (newest 2,000 + 0.01%)", {.status = st::waiting}},
+      {"status=executing (newest 1,000 + 0.01%)", {.status = st::executing}},
+      {"provider=local (50%)", {.provider = "local"}},
+      {"provider=ionq (30%)", {.provider = "ionq"}},
+      {"provider=qcloud (0.2%)", {.provider = "qcloud"}},
+      {"provider=braket (none)", {.provider = "braket"}},
+      {"provider=ionq target=qpu.aria-1 (7%)", {.provider = "ionq", .target = "qpu.aria-1"}},
+      {"provider=qcloud target=qpu.small (0.2%)", {.provider = "qcloud", .target = "qpu.small"}},
+      {"provider=ionq target=qpu.harmony (none)", {.provider = "ionq", .target = "qpu.harmony"}},
+      {"target=simulator (70%)", {.target = "simulator"}},
+      {"target=qpu.small (0.2%)", {.target = "qpu.small"}},
+      {"batch (500 jobs)", {.batch_id = batch}},
+      {"batch=b-unknown (none)", {.batch_id = "b-unknown"}},
+      {"name=bell (50%)", {.name = "bell"}},
+      {"name=calibration (0.1%)", {.name = "calibration"}},
+      {"name=unknown (none)", {.name = "unknown"}},
+      {"tag=common (50%)", {.tag = "common"}},
+      {"tag=exp-7 (1.5%)", {.tag = "exp-7"}},
+      {"tag=rare (0.1%)", {.tag = "rare"}},
+      {"tag=unknown (none)", {.tag = "unknown"}},
+      {"owner status=waiting", {.owner = 1001u, .status = st::waiting}},
+      {"owner status=failed", {.owner = 1001u, .status = st::failed}},
+      {"owner provider=ionq", {.owner = 1001u, .provider = "ionq"}},
+      {"owner provider=ionq target=qpu.aria-1", {.owner = 1001u, .provider = "ionq", .target = "qpu.aria-1"}},
+      {"owner=1000 provider=qcloud (few)", {.owner = 1000u, .provider = "qcloud"}},
+      {"owner=1009 provider=ionq (none)", {.owner = 1009u, .provider = "ionq"}},
+      {"owner=1009 provider=ionq target=qpu.aria-1 (none)",
+       {.owner = 1009u, .provider = "ionq", .target = "qpu.aria-1"}},
+      {"owner=1008 provider=ionq (none; both 50,000+)", {.owner = 1008u, .provider = "ionq"}},
+      {"owner=1008 provider=ionq target=simulator (none)", {.owner = 1008u, .provider = "ionq", .target = "simulator"}},
+      {"owner batch (its owner)", {.owner = batch_owner, .batch_id = batch}},
+      {"owner batch (another owner: none)", {.owner = other_owner, .batch_id = batch}},
+      {"owner batch status=succeeded", {.owner = batch_owner, .status = st::succeeded, .batch_id = batch}},
+      {"owner batch status=waiting (none)", {.owner = batch_owner, .status = st::waiting, .batch_id = batch}},
+      {"owner name=calibration", {.owner = 1000u, .name = "calibration"}},
+      {"owner tag=rare", {.owner = 1000u, .tag = "rare"}},
+      {"owner=1009 tag=rare (few)", {.owner = 1009u, .tag = "rare"}},
+      {"owner status=failed provider=azure", {.owner = 1000u, .status = st::failed, .provider = "azure"}},
+      {"status=failed provider=ionq", {.status = st::failed, .provider = "ionq"}},
+      {"status=waiting provider=qcloud (few)", {.status = st::waiting, .provider = "qcloud"}},
+      {"status=cancelled provider=ionq target=qpu.aria-1",
+       {.status = st::cancelled, .provider = "ionq", .target = "qpu.aria-1"}},
+      {"tag=common status=waiting", {.status = st::waiting, .tag = "common"}},
+      {"name=ghz tag=exp-3", {.name = "ghz", .tag = "exp-3"}},
+      {"owner status provider target name tag",
+       {.owner = 1000u, .status = st::succeeded, .provider = "ionq", .target = "simulator", .name = "bell",
+        .tag = "common"}},
   };
   for (const auto& [what, filter] : filters) time_list(store, what, filter, middle);
 }

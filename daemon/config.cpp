@@ -131,8 +131,7 @@ void read_remote(const toml::table& table, const std::filesystem::path& file, pr
     throw config_error(where(table, file) + ": provider '" + provider.name +
                        "' needs exactly one of api_key_file and api_key_env");
   provider.request_timeout = millis(table, "request_timeout_ms", provider.request_timeout, file);
-  provider.max_submitting =
-      static_cast<std::size_t>(positive(table, "max_submitting", provider.max_submitting, file));
+  read_limit(table, "max_submitting", provider.max_submitting, file);
   provider.max_attempts = static_cast<unsigned>(positive(table, "max_attempts", provider.max_attempts, file));
   provider.backoff_initial = millis(table, "backoff_initial_ms", provider.backoff_initial, file);
   provider.backoff_max = millis(table, "backoff_max_ms", provider.backoff_max, file);
@@ -140,10 +139,9 @@ void read_remote(const toml::table& table, const std::filesystem::path& file, pr
   provider.breaker_threshold =
       static_cast<unsigned>(positive(table, "breaker_threshold", provider.breaker_threshold, file));
   provider.breaker_cool_down = millis(table, "breaker_cool_down_ms", provider.breaker_cool_down, file);
-  if (provider.max_attempts == 0 || provider.breaker_threshold == 0 || provider.request_timeout.count() == 0 ||
-      provider.max_submitting == 0)
+  if (provider.max_attempts == 0 || provider.breaker_threshold == 0 || provider.request_timeout.count() == 0)
     throw config_error(where(table, file) + ": provider '" + provider.name +
-                       "': max_attempts, breaker_threshold, request_timeout_ms and max_submitting must be at least 1");
+                       "': max_attempts, breaker_threshold and request_timeout_ms must be at least 1");
 }
 
 provider_config read_provider(const toml::table& table, const std::filesystem::path& file) {

@@ -81,8 +81,9 @@ struct api::batch_intake {
   std::vector<std::size_t> in_flight_lines;
   std::vector<std::string> in_flight_ids;
   std::size_t sent = 0;      ///< jobs sent to the store, in all
-  std::size_t inserted = 0;  ///< new jobs committed (the others were idempotent duplicates)
-  actors::queued_runs committed;  ///< those jobs, to queue once the batch is published
+  /// New jobs committed (the others were idempotent duplicates), to queue once
+  /// the batch is published.
+  actors::queued_runs committed;
   bool staged = false;       ///< a chunk was sent: the batch may exist, staged, in the store
 };
 
@@ -179,11 +180,11 @@ net::awaitable<std::variant<json::object, api_error>> api::receive_batch(const p
     co_return std::move(*failed);
   }
   // Handed over as committed: 8 bytes a job, the scheduler's own cost for them.
+  jobs_submitted_.inc(intake.committed.size());
   if (intake.committed.size() > 0) {
     actors::queue_jobs queue{intake.committed.take()};
     co_await services_.jobs.send(std::move(queue));
   }
-  jobs_submitted_.inc(intake.inserted);
   json::object body{{"batch_id", intake.batch_id}, {"count", count}};
   if (count <= max_listed_job_ids) {
     json::array listed;
@@ -213,7 +214,6 @@ net::awaitable<std::optional<api_error>> api::settle_chunk(batch_intake& intake)
                         line_field(intake.in_flight_lines[at]) + "id"};
   }
   if (!reply->ack.ok()) co_return store_failed(reply->ack);
-  intake.inserted += reply->inserted;
   for (auto& run : reply->queued) intake.committed.add(std::move(run));
   co_return std::nullopt;
 }

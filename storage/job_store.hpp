@@ -14,9 +14,9 @@ namespace qjob::storage {
 
 /// Filters of `GET /v1/jobs`; empty strings and nullopt mean "any".
 struct job_filter {
-  std::optional<std::uint32_t> owner;  // nullopt: every owner (root, admins)
-  std::optional<job_status> status;
-  std::string provider, target, batch_id, name, tag;
+  std::optional<std::uint32_t> owner{};  // nullopt: every owner (root, admins)
+  std::optional<job_status> status{};
+  std::string provider{}, target{}, batch_id{}, name{}, tag{};
 };
 
 /// One page of a listing, newest first.

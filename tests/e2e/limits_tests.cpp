@@ -4,23 +4,17 @@
 // the configuration key, and nothing of a refused request is stored.
 
 #include "e2e_jobs.hpp"
-#include "raw_connection.hpp"
 #include "fake_thread.hpp"
+#include "raw_connection.hpp"
 
 #include "support/daemon_process.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <filesystem>
 #include <future>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>

@@ -66,16 +66,12 @@ std::string ndjson_head(std::size_t content_length) {
          std::to_string(content_length) + "\r\n\r\n";
 }
 
-std::string local_workers(const std::string& extra) {
-  return extra + "\n[[providers]]\nname = \"local\"\ntype = \"local\"\nworkers = 2\nsimulator_threads = 1\n";
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(streamed_batch_tests)
 
 BOOST_AUTO_TEST_CASE(a_streamed_batch_larger_than_max_body_bytes_is_accepted_and_every_job_runs) {
-  daemon_process daemon(daemon_options{.config = local_workers("max_body_bytes = 65536\n")});
+  daemon_process daemon(daemon_options{.config = one_worker_config("max_body_bytes = 65536\n", 2)});
   constexpr int count = 20'000;
   const auto body = batch_lines("big", count);
   BOOST_TEST_REQUIRE(body.size() > 20 * 65536u, "the batch is far over max_body_bytes");
@@ -102,7 +98,7 @@ BOOST_AUTO_TEST_CASE(a_streamed_batch_larger_than_max_body_bytes_is_accepted_and
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_line_near_the_end_rejects_the_whole_streamed_batch_naming_it) {
-  daemon_process daemon(daemon_options{.config = local_workers("max_body_bytes = 65536\n")});
+  daemon_process daemon(daemon_options{.config = one_worker_config("max_body_bytes = 65536\n", 2)});
   const auto before = text(submit(daemon, job_of(bell_input(), {{"id", "before"}})), "id");
   wait_final(daemon, before);
   std::string body;
@@ -131,7 +127,7 @@ BOOST_AUTO_TEST_CASE(a_bad_line_near_the_end_rejects_the_whole_streamed_batch_na
 }
 
 BOOST_AUTO_TEST_CASE(a_repeated_id_in_a_streamed_batch_is_refused_naming_its_line) {
-  daemon_process daemon(daemon_options{.config = local_workers("")});
+  daemon_process daemon(daemon_options{.config = one_worker_config("", 2)});
   // Far apart (different chunks of the store) ...
   std::string body;
   for (int i = 1; i <= 12'000; ++i) body += job_line("dup", i == 9'000 ? 10 : i);
@@ -156,7 +152,7 @@ BOOST_AUTO_TEST_CASE(a_repeated_id_in_a_streamed_batch_is_refused_naming_its_lin
 }
 
 BOOST_AUTO_TEST_CASE(a_client_that_closes_mid_batch_leaves_nothing_and_the_daemon_serves_on) {
-  daemon_process daemon(daemon_options{.config = local_workers("max_body_bytes = 65536\n")});
+  daemon_process daemon(daemon_options{.config = one_worker_config("max_body_bytes = 65536\n", 2)});
   const auto body = batch_lines("gone", 20'000);
   {
     raw_connection upload(daemon.socket());
@@ -177,7 +173,7 @@ BOOST_AUTO_TEST_CASE(a_client_that_closes_mid_batch_leaves_nothing_and_the_daemo
 }
 
 BOOST_AUTO_TEST_CASE(a_daemon_killed_mid_batch_keeps_none_of_it_after_restart) {
-  daemon_process daemon(daemon_options{.config = local_workers("")});
+  daemon_process daemon(daemon_options{.config = one_worker_config("", 2)});
   const auto kept = text(submit(daemon, job_of(bell_input(), {{"id", "kept"}})), "id");
   wait_final(daemon, kept);
   const auto body = batch_lines("killed", 20'000);

@@ -580,8 +580,8 @@ BOOST_AUTO_TEST_CASE(every_filter_combination_lists_what_a_scan_finds) {
       }
     }
   }
-  // A provider alone and a target alone against the rare values, mixed with a
-  // common owner: the merged walks of several pairs.
+  // Two of them again with a page size of 13, so that the merged walks of
+  // several (provider, target) pairs cross many page bounds.
   qs::job_filter f;
   f.provider = "ionq";
   f.owner = 1001;
