@@ -141,6 +141,7 @@ void storage_actor::serve_batch_write(storage_message& message) {
         }
         // A refused chunk goes with the transaction's rollback, the batch's staging too when first.
         if (reply.repeated || reply.conflict) {
+          reply.rows = std::move(chunk->rows);
           chunk->reply.set(std::move(reply));
           return;
         }
@@ -148,6 +149,7 @@ void storage_actor::serve_batch_write(storage_message& message) {
         reply.queued = queued.take();
       }
       writes_.inc(chunk->rows.size());
+      reply.rows = std::move(chunk->rows);
       chunk->reply.set(std::move(reply));
     } else if (auto* publish = std::get_if<publish_batch>(&message)) {
       bool published = false;
@@ -181,6 +183,7 @@ void storage_actor::serve_batch_write(storage_message& message) {
           if constexpr (std::is_same_v<request_type, insert_staged>) {
             staged_reply reply;
             reply.ack = ack;
+            reply.rows = std::move(request.rows);
             request.reply.set(std::move(reply));
           } else if constexpr (std::is_same_v<request_type, publish_batch> ||
                                std::is_same_v<request_type, discard_batch>) {

@@ -53,6 +53,10 @@ struct staged_reply {
   /// Index of the row whose id exists with other content (or is held by another
   /// batch being received); nothing of the chunk was stored.
   std::optional<std::size_t> conflict;
+  /// The chunk's rows, handed back: a refusal names its row's id from them, and
+  /// they are freed on the thread that made them, not on the store's, which
+  /// bounds a batch's rate.
+  std::vector<storage::job_row> rows;
 };
 
 /// One chunk of a streamed batch, in a transaction of its own. The first chunk

@@ -170,6 +170,15 @@ proc_figures read_proc(pid_t pid, const std::vector<pid_t>& excluded) {
   return figures;
 }
 
+pid_t named_thread(pid_t pid, std::string_view name) {
+  for (const auto& entry : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    auto comm = read_text(entry.path() / "comm");
+    if (!comm.empty() && comm.back() == '\n') comm.pop_back();
+    if (comm == name) return static_cast<pid_t>(std::atoi(entry.path().filename().c_str()));
+  }
+  return 0;
+}
+
 std::vector<pid_t> busy_threads(pid_t pid) {
   std::vector<std::pair<pid_t, double>> before;
   for (const auto& entry : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {

@@ -65,6 +65,8 @@ std::string read_text(const fs::path& path);
 double thread_cpu_seconds(pid_t pid, pid_t tid);
 /// Memory and CPU time of process `pid`, less the CPU time of the `excluded` threads.
 proc_figures read_proc(pid_t pid, const std::vector<pid_t>& excluded = {});
+/// The thread of process `pid` named `name` (its comm), or 0.
+pid_t named_thread(pid_t pid, std::string_view name);
 /// The process's threads that keep a CPU busy (over half of it for 300 ms).
 std::vector<pid_t> busy_threads(pid_t pid);
 double self_cpu_seconds();

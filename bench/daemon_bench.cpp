@@ -348,6 +348,9 @@ void stream_one_batch(const fs::path& root, const options& opts) {
   proc_figures at_last_byte;
   double last_byte_seconds = 0;
   const auto cpu_before = before.cpu_seconds;
+  // The store's thread is the one that bounds the rate: its share is shown apart.
+  const pid_t store_thread = named_thread(daemon.pid(), "qjobd-store");
+  const double store_before = store_thread != 0 ? thread_cpu_seconds(daemon.pid(), store_thread) : 0;
   const auto begin = bench_clock::now();
   unix_http_client client(daemon.socket(), 3600);
   const auto answer = client.post_streamed("/v1/batches", "application/x-ndjson", length, next_piece, [&] {
@@ -356,12 +359,14 @@ void stream_one_batch(const fs::path& root, const options& opts) {
   });
   const double seconds = seconds_since(begin);
   const auto after = read_proc(daemon.pid(), excluded_threads);
+  const double store_seconds = store_thread != 0 ? thread_cpu_seconds(daemon.pid(), store_thread) - store_before : 0;
   if (answer.status != 201) throw std::runtime_error("streamed batch refused: " + answer.body.substr(0, 200));
   const long waiting = unfinished_jobs(daemon.socket());
   std::printf("| 5. POST /v1/batches NDJSON streamed, 1 x %d (%.0f MB), durable | %9.0f jobs/s | answered in %.2f s "
-              "(last byte sent at %.2f s) | %6.1f | | (%ld jobs not final after it)\n",
+              "(last byte sent at %.2f s) | %6.1f (store thread %.1f, %.0f%% busy) | | (%ld jobs not final after it)\n",
               opts.stream_jobs, length / 1e6, opts.stream_jobs / seconds, seconds, last_byte_seconds,
-              (after.cpu_seconds - cpu_before) / opts.stream_jobs * 1e6, waiting);
+              (after.cpu_seconds - cpu_before) / opts.stream_jobs * 1e6, store_seconds / opts.stream_jobs * 1e6,
+              store_seconds / seconds * 100, waiting);
   std::printf("| 5. qjobd memory while accepting it | VmHWM %.1f MiB at the last byte (before the hand-over), "
               "%.1f MiB after the answer (hand-over included) | before the batch: VmHWM %.1f, VmRSS %.1f MiB | | |\n",
               at_last_byte.hwm_kib / 1024.0, after.hwm_kib / 1024.0, before.hwm_kib / 1024.0,

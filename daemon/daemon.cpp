@@ -27,6 +27,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <pthread.h>
 #include <systemd/sd-daemon.h>
 
 #include <algorithm>
@@ -459,7 +460,11 @@ int run_daemon(const daemon_config& config, config_loader load_config) {
   net::io_context storage_io(1);
   auto store = storage::job_store::open(config.state_dir);
   auto storage_work = net::make_work_guard(storage_io);
-  std::thread storage_thread([&storage_io] { storage_io.run(); });
+  std::thread storage_thread([&storage_io] {
+    // Named so that `top -H` and the benches tell the store's thread from the event loop.
+    ::pthread_setname_np(::pthread_self(), "qjobd-store");
+    storage_io.run();
+  });
   int code = 0;
   {
     daemon_runtime runtime(config, std::move(load_config), io, storage_io, std::move(store));

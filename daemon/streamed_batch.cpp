@@ -75,11 +75,10 @@ struct api::batch_intake {
   std::vector<storage::job_row> next;  ///< parsed, not yet sent
   std::vector<std::size_t> next_lines;  ///< the line of each row of `next`
   std::size_t next_bytes = 0;
-  /// The chunk sent and not yet settled: its reply, and each row's line and id
-  /// so that a refusal names them.
+  /// The chunk sent and not yet settled: its reply (which hands its rows back),
+  /// and each row's line so that a refusal names it.
   std::optional<actors::future<actors::staged_reply>> in_flight;
   std::vector<std::size_t> in_flight_lines;
-  std::vector<std::string> in_flight_ids;
   std::size_t sent = 0;      ///< jobs sent to the store, in all
   /// New jobs committed (the others were idempotent duplicates), to queue once
   /// the batch is published.
@@ -204,13 +203,13 @@ net::awaitable<std::optional<api_error>> api::settle_chunk(batch_intake& intake)
                         ""};
   if (reply->repeated) {
     const auto at = *reply->repeated;
-    co_return bad_request("duplicate_id", "the id '" + intake.in_flight_ids[at] + "' appears twice in this batch",
+    co_return bad_request("duplicate_id", "the id '" + reply->rows[at].id + "' appears twice in this batch",
                           line_field(intake.in_flight_lines[at]) + "id");
   }
   if (reply->conflict) {
     const auto at = *reply->conflict;
     co_return api_error{status::conflict, "conflict",
-                        "a job with the id '" + intake.in_flight_ids[at] + "' exists with other content",
+                        "a job with the id '" + reply->rows[at].id + "' exists with other content",
                         line_field(intake.in_flight_lines[at]) + "id"};
   }
   if (!reply->ack.ok()) co_return store_failed(reply->ack);
@@ -226,9 +225,6 @@ net::awaitable<std::optional<api_error>> api::send_chunk(batch_intake& intake) {
   auto refused = co_await admit(intake.owner, intake.sent + intake.next.size());
   if (refused) co_return refused;
   intake.in_flight_lines = std::move(intake.next_lines);
-  intake.in_flight_ids.clear();
-  intake.in_flight_ids.reserve(intake.next.size());
-  for (const auto& row : intake.next) intake.in_flight_ids.push_back(row.id);
   intake.sent += intake.next.size();
   auto [reply, answer] = actors::make_promise<actors::staged_reply>(co_await net::this_coro::executor);
   actors::insert_staged chunk{intake.batch_id, intake.owner, !intake.staged, std::move(intake.next), std::move(reply)};
