@@ -62,8 +62,10 @@ net::awaitable<void> job_actor::run(std::unique_ptr<job_actor> self) {
 }
 
 net::awaitable<void> job_actor::live() {
-  // An admitted job starts from its grant, whatever it did before (see handle(slot_granted)).
-  if (reason_ != start_reason::admitted && in_flight_remotely()) {
+  // An admitted job starts from its grant, whatever it did before (see
+  // handle(slot_granted)); a stranded one holds nothing (see handle(request_cancel)).
+  const bool may_hold_slot = reason_ == start_reason::start_up || reason_ == start_reason::message;
+  if (may_hold_slot && in_flight_remotely()) {
     // Found at start-up already sent to its provider (or maybe sent: its answer was
     // never recorded), or started again after parking: it holds its slot (claimed
     // back by the supervisor at start-up, kept while parked) and goes on from there.
@@ -111,8 +113,8 @@ net::awaitable<void> job_actor::handle(slot_granted&) {
   if (auto local = services_->providers.find(job_.provider); local != services_->providers.end()) {
     co_await run_locally(local->second);
   } else if (remote() != nullptr && !job_.run.provider_job_id.empty()) {
-    // Already at the provider, queued here again because the provider was not
-    // configured when the daemon started: watched there, never sent again.
+    // Already at the provider (not queued as a rule: see the supervisor's
+    // stranded jobs): watched there, never sent again.
     co_await watch();
     if (job_.run.cancel_requested) co_await cancel_at_provider();
   } else if (remote() != nullptr) {
@@ -135,7 +137,9 @@ net::awaitable<void> job_actor::handle(request_cancel& request) {
     co_return;
   }
   job_.run.cancel_requested = true;
-  if (!running_ && !in_flight_remotely()) {
+  // Stranded at a provider that was not configured: nobody can tell it, so the
+  // job ends here, as one waiting here does.
+  if (!running_ && (!in_flight_remotely() || reason_ == start_reason::stranded)) {
     // Waiting here: always honoured at once.
     if (!holds_slot_) {
       withdraw_job withdrawal{place_of(job_), job_.seq};

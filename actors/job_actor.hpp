@@ -68,6 +68,8 @@ public:
     admitted,  // granted a slot by the scheduler (the grant is in the mailbox)
     message,   // another message for it: cancelled, or its parked watch spoke
     start_up,  // found not final at start-up, possibly at its provider
+    stranded,  // a message (a cancel) for a job found at start-up at a provider that is
+               // not configured: it holds no slot and is not watched
   };
 
   /// `job` is durable and not final; its `input` is not needed (it is read when

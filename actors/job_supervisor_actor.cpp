@@ -62,7 +62,7 @@ net::awaitable<void> job_supervisor_actor::run() {
     } else if (auto* event = std::get_if<job_event>(&message)) {
       co_await deliver(event->seq, std::move(event->message));
     } else if (auto* loaded = std::get_if<jobs_loaded>(&message)) {
-      activate(*loaded);
+      co_await activate(*loaded);
     } else if (auto* end = std::get_if<job_ended>(&message)) {
       ended(*end);
     } else if (auto* requeued = std::get_if<job_requeued>(&message)) {
@@ -72,8 +72,10 @@ net::awaitable<void> job_supervisor_actor::run() {
     } else if (auto* update = std::get_if<update_providers>(&message)) {
       // Updated in place: job actors hold the services, and look providers up by name.
       for (auto& [name, provider] : update->providers) services_->providers.insert_or_assign(name, std::move(provider));
-      for (auto& [name, link] : update->remote_providers)
+      for (auto& [name, link] : update->remote_providers) {
         services_->remote_providers.insert_or_assign(name, std::move(link));
+        resume_stranded(name);
+      }
     } else {
       auto& query = std::get<get_backlog>(message);
       backlog answer;
@@ -101,9 +103,13 @@ net::awaitable<void> job_supervisor_actor::queue(std::vector<queued_run> runs) {
 net::awaitable<void> job_supervisor_actor::resume(resume_jobs& page) {
   for (auto& job : page.jobs) {
     count_unfinished(job.owner, 1);
-    const bool at_provider = services_->remote_providers.contains(job.provider) &&
-                             (job.run.submit_intent || !job.run.provider_job_id.empty());
-    if (!at_provider) {
+    const bool sent = job.run.submit_intent || !job.run.provider_job_id.empty();
+    const bool configured = services_->remote_providers.contains(job.provider);
+    if (sent && !configured && !services_->providers.contains(job.provider)) {
+      stranded_.emplace(job.seq, job.provider);
+      continue;
+    }
+    if (!sent || !configured) {
       resumed_.add(job);
       continue;
     }
@@ -233,7 +239,26 @@ void job_supervisor_actor::load_pending() {
   net::co_spawn(executor_, load_rows(std::exchange(to_load_, {}), services_->storage, ref()), net::detached);
 }
 
-void job_supervisor_actor::activate(jobs_loaded& loaded) {
+void job_supervisor_actor::resume_stranded(const std::string& provider) {
+  for (auto job = stranded_.begin(); job != stranded_.end();) {
+    if (job->second != provider) {
+      ++job;
+      continue;
+    }
+    const auto seq = job->first;
+    job = stranded_.erase(job);
+    // An actor started for a cancel while the provider was away ends the job itself.
+    if (live_.contains(seq)) continue;
+    auto& pending = activating_[seq];
+    pending.at_provider = true;
+    if (!pending.asked) {
+      pending.asked = true;
+      to_load_.push_back(seq);
+    }
+  }
+}
+
+net::awaitable<void> job_supervisor_actor::activate(jobs_loaded& loaded) {
   std::unordered_map<std::int64_t, storage::job_row*> rows;
   for (auto& row : loaded.rows) rows.emplace(row.seq, &row);
   for (const auto seq : loaded.asked) {
@@ -246,9 +271,17 @@ void job_supervisor_actor::activate(jobs_loaded& loaded) {
       leave_paced_places(seq);
       continue;
     }
+    if (pending.mapped().at_provider) {
+      // As at start-up: the job is at its provider and takes its slot back.
+      claim_slot claim{row->second->provider};
+      co_await services_->scheduler.send(std::move(claim));
+      start(std::move(*row->second), job_actor::start_reason::start_up, std::move(messages));
+      continue;
+    }
     const bool granted = std::any_of(messages.begin(), messages.end(),
                                      [](const job_message& m) { return std::holds_alternative<slot_granted>(m); });
-    const auto reason = granted ? job_actor::start_reason::admitted : job_actor::start_reason::message;
+    auto reason = granted ? job_actor::start_reason::admitted : job_actor::start_reason::message;
+    if (stranded_.contains(seq)) reason = job_actor::start_reason::stranded;
     start(std::move(*row->second), reason, std::move(messages));
   }
 }
@@ -285,6 +318,7 @@ void job_supervisor_actor::ended(const job_ended& end) {
     leave_paced_places(end.seq);
   }
   if (!end.final) return;
+  stranded_.erase(end.seq);
   if (unfinished_ > 0) --unfinished_;
   auto owner = unfinished_per_owner_.find(end.owner);
   if (owner != unfinished_per_owner_.end() && --owner->second == 0) unfinished_per_owner_.erase(owner);

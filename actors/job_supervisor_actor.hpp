@@ -27,7 +27,8 @@ namespace qjob::actors {
 /// came meanwhile are delivered in order. An actor lives until its job is final,
 /// or parks while its job is watched at a remote provider (the poller's words
 /// then come here first). Jobs found at start-up possibly at their provider get
-/// an actor at once.
+/// an actor at once, and their slot back; those whose provider is not configured
+/// are stranded (no actor, not queued) until a reload brings it back.
 ///
 /// A remote provider's grants are paced: at most its `max_submitting` jobs
 /// granted a slot have an actor until they are at the provider (parked) or
@@ -54,6 +55,9 @@ public:
 private:
   net::awaitable<void> queue(std::vector<queued_run> runs);
   net::awaitable<void> resume(resume_jobs& page);
+  /// A reload configured `provider` (again): its stranded jobs are activated to
+  /// resume as at start-up.
+  void resume_stranded(const std::string& provider);
   /// Hands `message` to the job's actor, or activates one for it.
   net::awaitable<void> deliver(std::int64_t seq, job_message message);
   /// Keeps `message` for the job's actor, activated once its row has been read.
@@ -76,7 +80,7 @@ private:
   /// Returns a slot of `provider` granted to a job that will not use it.
   void give_back(const std::string& provider);
   /// Starts the actors whose rows have been read; answers for jobs that have ended.
-  void activate(jobs_loaded& loaded);
+  net::awaitable<void> activate(jobs_loaded& loaded);
   void start(storage::job_row job, job_actor::start_reason reason, std::vector<job_message> first_messages);
   void ended(const job_ended& end);
   /// Reads the rows of the jobs waiting for activation (in the background; the
@@ -104,6 +108,7 @@ private:
   struct activation {
     std::vector<job_message> messages;
     bool asked = false;  // its row is asked for; otherwise it is among the deferred words
+    bool at_provider = false;  // stranded, its provider back: resumed as at start-up
   };
   std::unordered_map<std::int64_t, activation> activating_;
   std::vector<std::int64_t> to_load_;  // asked for, not yet read
@@ -128,6 +133,10 @@ private:
   std::shared_ptr<metrics::registry> metrics_;
   metrics::gauge& actors_gauge_;  // live_.size(), published
   queued_runs resumed_;  // queued jobs of the start-up pages so far
+  /// Jobs found at start-up at their provider (sent, or maybe sent) while it was
+  /// not configured, by seq: the provider's name. They hold no slot and are not
+  /// queued (sending them again could run them twice); a cancel ends them here.
+  std::unordered_map<std::int64_t, std::string> stranded_;
   std::size_t unfinished_ = 0;
   std::unordered_map<std::uint32_t, std::size_t> unfinished_per_owner_;
 };

@@ -360,8 +360,10 @@ private:
       actors::reconfigure_provider retire{nullptr, std::move(settings)};
       co_await found->second.actor->ref().send(std::move(retire));
     }
-    co_await jobs_->ref().send(std::move(for_jobs));
+    // The poller first: a job resumed at a provider the reload brings back is
+    // watched there at once.
     co_await poller_->ref().send(std::move(for_poller));
+    co_await jobs_->ref().send(std::move(for_jobs));
     // Every provider ever configured: a removed one gets no slot, so its jobs wait.
     auto slots = capacities(config_);
     for (const auto& [name, entry] : local_providers_) slots.try_emplace(name, 0);

@@ -15,6 +15,8 @@
 #include <map>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 namespace qjob::e2e {
 namespace {
@@ -185,6 +187,59 @@ BOOST_AUTO_TEST_CASE(a_job_at_a_provider_missing_at_start_up_is_watched_again_on
   const auto done = wait_final(daemon, id);
   BOOST_TEST(text(done, "status") == "succeeded", json::serialize(done));
   BOOST_TEST(creates(fake).at(id) == 1u);
+  BOOST_TEST(daemon.terminate() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(jobs_stranded_at_a_provider_missing_at_start_up_take_their_slots_back_when_a_reload_brings_it) {
+  fakes::fake_ionq_options held;
+  held.hold_at = "started";
+  fake_ionq_thread fake(held);
+  key_file key("test-key");
+  daemon_process daemon(
+      daemon_options{.config = fast_polls + local_entry + ionq_entry("ionq", fake, key, "max_in_flight = 3\n")});
+  std::vector<std::string> ids;
+  for (std::uint64_t value : {1, 2, 3}) ids.push_back(text(submit(daemon, job_for("ionq", value)), "id"));
+  for (const auto& id : ids) wait_status(daemon, id, "executing");
+  const auto& [kept, cancelled_there, cancelled_here] = std::tie(ids[0], ids[1], ids[2]);
+  const auto provider_id_of = [&](const std::string& id) { return text(get_job(daemon, id), "provider_job_id"); };
+  const auto status_at_fake = [&](const std::string& id) {
+    return fake.call([&, provider_id = provider_id_of(id)](fakes::fake_ionq& f) {
+      return f.job_status(provider_id).value_or("?");
+    });
+  };
+  reload(daemon, fast_polls + local_entry, reloaded);
+  BOOST_TEST(daemon.terminate() == 0);
+  daemon.restart();
+
+  // Stranded while the provider is not configured: a cancel ends the job here,
+  // since nobody can tell the provider.
+  BOOST_TEST(daemon.post("/v1/jobs/" + cancelled_here + "/cancel", "").status == 202u);
+  BOOST_TEST(text(wait_final(daemon, cancelled_here), "status") == "cancelled");
+
+  // Brought back with one slot: the two left are at the provider, so both take
+  // a slot back (one over the limit) and are watched there. The one cancelled
+  // there gives its slot back; the other still holds the only one.
+  reload(daemon, fast_polls + local_entry + ionq_entry("ionq", fake, key, "max_in_flight = 1\n"), reloaded);
+  BOOST_TEST(daemon.post("/v1/jobs/" + cancelled_there + "/cancel", "").status == 202u);
+  const auto cancelled = wait_final(daemon, cancelled_there);
+  BOOST_TEST(text(cancelled, "status") == "cancelled", json::serialize(cancelled));
+  BOOST_TEST(status_at_fake(cancelled_there) == "canceled");
+  const auto next = text(submit(daemon, job_for("ionq", 4)), "id");
+  std::this_thread::sleep_for(500ms);
+  BOOST_TEST(text(get_job(daemon, next), "status") == "waiting", "the only slot is still taken");
+  BOOST_TEST(!creates(fake).contains(next));
+  BOOST_TEST(text(get_job(daemon, kept), "status") == "executing");
+  BOOST_TEST(status_at_fake(cancelled_here) == "started", "the provider was never told");
+
+  fake.call([](fakes::fake_ionq& f) {
+    f.set_hold_at("");
+    return 0;
+  });
+  for (const auto& id : {kept, next}) {
+    const auto job = wait_final(daemon, id);
+    BOOST_TEST(text(job, "status") == "succeeded", json::serialize(job));
+    BOOST_TEST(creates(fake).at(id) == 1u);
+  }
   BOOST_TEST(daemon.terminate() == 0);
 }
 
