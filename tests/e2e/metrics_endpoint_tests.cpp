@@ -58,6 +58,13 @@ double value_of(const samples& all, const std::string& key) {
   return found == all.end() ? -1 : found->second;
 }
 
+/// The value of one sample, or 0 while it has not appeared (a counter's labels
+/// appear with its first count).
+double value_or_zero(const samples& all, const std::string& key) {
+  auto found = all.find(key);
+  return found == all.end() ? 0 : found->second;
+}
+
 /// promtool from PATH: the setup script installs it (Debian's `prometheus`), so
 /// its absence is a failure, not a reason to skip.
 std::filesystem::path promtool() {
@@ -96,12 +103,13 @@ std::string requests(const std::string& request, const std::string& code) {
   return "qjob_provider_requests_total{provider=\"ionq\",request=\"" + request + "\",code=\"" + code + "\"}";
 }
 
-std::string ionq_config(const fake_ionq_thread& fake, const key_file& key) {
+std::string ionq_config(const fake_ionq_thread& fake, const key_file& key, int requests_per_second = 1'000) {
   return "poll_initial_ms = 30\npoll_max_ms = 300\n"
          "[[providers]]\nname = \"local\"\ntype = \"local\"\nworkers = 1\nsimulator_threads = 1\n"
          "[[providers]]\nname = \"ionq\"\ntype = \"ionq\"\nbase_url = \"" +
          fake.base_url() + "\"\napi_key_file = \"" + key.path().string() +
-         "\"\nrequests_per_second = 1000.0\nrequest_timeout_ms = 2000\nbackoff_initial_ms = 20\n"
+         "\"\nrequests_per_second = " + std::to_string(requests_per_second) +
+         ".0\nrequest_timeout_ms = 2000\nbackoff_initial_ms = 20\n"
          "backoff_max_ms = 200\nretry_budget_ms = 3000\nbreaker_cool_down_ms = 200\n";
 }
 
@@ -252,6 +260,48 @@ BOOST_AUTO_TEST_CASE(jobs_executing_at_a_provider_park_their_actors_and_come_bac
   BOOST_TEST(value_of(after, "qjob_poller_watched_jobs") == 0);
   BOOST_TEST(value_of(after, "qjob_scheduler_running_jobs{provider=\"ionq\"}") == 0);
   BOOST_TEST(value_of(after, transitions("ionq", "succeeded")) == count - 1);
+  BOOST_TEST(daemon.terminate() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(the_poller_s_words_bring_parked_jobs_back_1024_at_a_time) {
+  fakes::fake_ionq_options held;
+  held.hold_at = "started";
+  fake_ionq_thread fake(std::move(held));
+  key_file key("test-key");
+  // More parked jobs than the words bring back at once, and a request rate that
+  // keeps each actor brought back waiting for its result long enough to be seen.
+  constexpr int count = 1'100;
+  constexpr double most_at_once = 1'024;
+  daemon_process daemon(daemon_options{.config = ionq_config(fake, key, 250) + "max_in_flight = 2000\n"});
+  const auto ids = submit_ionq_batch(daemon, count);
+  eventually(
+      [&] {
+        const auto now = parse_samples(daemon.get("/metrics").body);
+        return value_of(now, "qjob_poller_watched_jobs") == count && value_of(now, "qjob_job_actors") == 0;
+      },
+      "every job parked at the provider");
+
+  // Released: one list page after another tells of every job at once; the words
+  // wait for a place rather than each starting an actor.
+  fake.call([](fakes::fake_ionq& f) {
+    f.set_hold_at("");
+    return 0;
+  });
+  double most_actors = 0;
+  eventually(
+      [&] {
+        const auto now = parse_samples(daemon.get("/metrics").body);
+        most_actors = std::max(most_actors, value_of(now, "qjob_job_actors"));
+        return value_or_zero(now, transitions("ionq", "succeeded")) == count;
+      },
+      "every job succeeded");
+  BOOST_TEST(most_actors == most_at_once);
+  const auto created = fake.call([](fakes::fake_ionq& f) { return f.creates_by_qjob_id(); });
+  for (const auto& id : ids) BOOST_TEST(created.at(id) == 1u);
+  const auto after = scrape(daemon);
+  BOOST_TEST(value_of(after, "qjob_job_actors") == 0);
+  BOOST_TEST(value_of(after, "qjob_poller_watched_jobs") == 0);
+  BOOST_TEST(value_of(after, "qjob_scheduler_running_jobs{provider=\"ionq\"}") == 0);
   BOOST_TEST(daemon.terminate() == 0);
 }
 
