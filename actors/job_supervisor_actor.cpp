@@ -8,6 +8,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -101,6 +102,10 @@ net::awaitable<void> job_supervisor_actor::queue(std::vector<queued_run> runs) {
 }
 
 net::awaitable<void> job_supervisor_actor::resume(resume_jobs& page) {
+  // Jobs at their provider take their slots back, one claim per provider, before
+  // any of their actors can give one back.
+  std::map<std::string, std::size_t> claims;
+  std::vector<storage::job_row> at_provider;
   for (auto& job : page.jobs) {
     count_unfinished(job.owner, 1);
     const bool sent = job.run.submit_intent || !job.run.provider_job_id.empty();
@@ -113,10 +118,14 @@ net::awaitable<void> job_supervisor_actor::resume(resume_jobs& page) {
       resumed_.add(job);
       continue;
     }
-    claim_slot claim{job.provider};
-    co_await services_->scheduler.send(std::move(claim));
-    start(std::move(job), job_actor::start_reason::start_up, {});
+    ++claims[job.provider];
+    at_provider.push_back(std::move(job));
   }
+  for (const auto& [provider, count] : claims) {
+    claim_slot claim{provider, count};
+    co_await services_->scheduler.send(std::move(claim));
+  }
+  for (auto& job : at_provider) start(std::move(job), job_actor::start_reason::start_up, {});
   if (!page.last_page || resumed_.size() == 0) co_return;
   enqueue_jobs request{resumed_.take()};  // counted above already
   co_await services_->scheduler.send(std::move(request));

@@ -79,7 +79,7 @@ net::awaitable<void> scheduler_actor::run() {
       if (queue.running > 0) --queue.running;
       changed = &release->provider;
     } else if (auto* claim = std::get_if<claim_slot>(&message)) {
-      ++queue_of(claim->provider).running;
+      queue_of(claim->provider).running += claim->count;
     } else if (auto* change = std::get_if<set_capacity>(&message)) {
       capacity_[change->provider] = change->capacity;
       queue_of(change->provider).capacity = change->capacity;

@@ -52,11 +52,12 @@ struct release_slot {
   std::string provider;
 };
 
-/// A job already in flight at its provider (found so at start-up) takes a slot
-/// without queueing, even beyond the provider's capacity: it is there already.
-/// It gives the slot back with release_slot like any other.
+/// Jobs already in flight at their provider (found so at start-up) take a slot
+/// each without queueing, even beyond the provider's capacity: they are there
+/// already. Each gives its slot back with release_slot like any other.
 struct claim_slot {
   std::string provider;
+  std::size_t count = 1;
 };
 
 /// How many jobs of its provider leave the queue before this one, plus one;
