@@ -629,8 +629,7 @@ api::handler_result api::targets() {
 void api::explain_wait(json::object& shown, const storage::job_row& job) const {
   if (storage::is_final(job.run.status) || catalog_.find_provider(job.provider) != nullptr) return;
   shown["waiting_reason"] = "provider '" + job.provider +
-                            "' is not in the configuration since the last reload: the job waits until a reload "
-                            "brings it back";
+                            "' is not in the configuration: the job waits until a reload brings it back";
 }
 
 api::handler_result api::metrics(const http_request&) {

@@ -18,6 +18,7 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace qjob::e2e {
 namespace {
@@ -130,6 +131,47 @@ BOOST_AUTO_TEST_CASE(a_user_cancels_their_own_batch_but_not_roots) {
   BOOST_TEST(text(get_job(daemon, roots), "status") == "executing");
   BOOST_TEST(daemon.post("/v1/jobs/" + roots + "/cancel", "").status == 202u);
   wait_final(daemon, roots);
+}
+
+BOOST_AUTO_TEST_CASE(ten_jobs_of_a_user_run_long_before_ten_thousand_that_root_handed_in_first) {
+  daemon_process daemon(shared_daemon());
+  // The only worker is taken while both owners hand their jobs in, so the order
+  // they run in is the scheduler's alone.
+  const auto holder = text(submit(daemon, job_of(endless_input())), "id");
+  wait_status(daemon, holder, "executing");
+  std::string sweep;
+  for (int i = 0; i < 10'000; ++i) sweep += json::serialize(job_of(bell_input(), {{"shots", 1}})) + "\n";
+  const auto big = daemon.post("/v1/batches", sweep, "application/x-ndjson");
+  BOOST_TEST_REQUIRE(big.status == 201u, big.body);
+  const auto big_batch = text(big.json().as_object(), "batch_id");
+  std::vector<std::string> small;
+  for (int i = 0; i < 10; ++i) {
+    const auto answer = as_nobody(daemon, "POST", "/v1/jobs", json::serialize(job_of(bell_input(), {{"shots", 1}})));
+    BOOST_TEST_REQUIRE(answer.status == 201u, answer.body);
+    small.push_back(text(answer.json().as_object(), "id"));
+  }
+  // Root's urgent job, last in: a higher priority class goes before any share.
+  const auto urgent = text(submit(daemon, job_of(bell_input(), {{"priority", 9}, {"shots", 1}})), "id");
+
+  // Owners take turns, root's first: nobody's last job is 20th after the urgent one.
+  BOOST_TEST(get_job(daemon, urgent).at("queue_position") == 1);
+  const auto last_small = as_nobody(daemon, "GET", "/v1/jobs/" + small.back());
+  BOOST_TEST_REQUIRE(last_small.status == 200u, last_small.body);
+  BOOST_TEST(last_small.json().at("queue_position") == 21, last_small.body);
+
+  BOOST_TEST(daemon.post("/v1/jobs/" + holder + "/cancel", "").status == 202u);
+  std::string small_started_first;
+  for (const auto& id : small) {
+    const auto job = wait_final(daemon, id);
+    BOOST_TEST(text(job, "status") == "succeeded");
+    if (small_started_first.empty()) small_started_first = text(job, "started_at");
+  }
+  // Read at once: root's jobs go on running meanwhile, one every few milliseconds.
+  const auto counts = daemon.get("/v1/batches/" + big_batch).json().at("counts");
+  const auto big_done = counts.at("succeeded").to_number<int>();
+  BOOST_TEST(big_done < 100, "root's jobs that ran before nobody's ten were done: " << big_done);
+  BOOST_TEST(text(wait_final(daemon, urgent), "started_at") < small_started_first);
+  BOOST_TEST(daemon.terminate() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(members_of_admin_group_see_every_job) {

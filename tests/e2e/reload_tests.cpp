@@ -210,6 +210,12 @@ BOOST_AUTO_TEST_CASE(jobs_stranded_at_a_provider_missing_at_start_up_take_their_
   reload(daemon, fast_polls + local_entry, reloaded);
   BOOST_TEST(daemon.terminate() == 0);
   daemon.restart();
+  for (const auto& id : ids) {
+    const auto job = get_job(daemon, id);
+    BOOST_TEST(text(job, "status") == "executing");
+    BOOST_TEST(text(job, "waiting_reason").find("provider 'ionq' is not in the configuration") != std::string::npos,
+               json::serialize(job));
+  }
 
   // Stranded while the provider is not configured: a cancel ends the job here,
   // since nobody can tell the provider.

@@ -111,11 +111,10 @@ BOOST_AUTO_TEST_CASE(job_block_aligns_keys_and_skips_what_the_daemon_left_out) {
 
 BOOST_AUTO_TEST_CASE(job_block_says_why_a_job_of_a_removed_provider_waits) {
     auto const job = object_of(R"({"id": "j", "status": "waiting",
-        "waiting_reason": "provider 'ionq' is not in the configuration since the last reload"})");
+        "waiting_reason": "provider 'ionq' is not in the configuration"})");
     BOOST_TEST(cli::render_job(job) == "id:              j\n"
                                        "status:          waiting\n"
-                                       "waiting because: provider 'ionq' is not in the configuration since the "
-                                       "last reload\n");
+                                       "waiting because: provider 'ionq' is not in the configuration\n");
 }
 
 BOOST_AUTO_TEST_CASE(job_block_shows_the_error_cancel_request_and_history) {
