@@ -266,10 +266,13 @@ BOOST_AUTO_TEST_CASE(jobs_executing_at_a_provider_park_their_actors_and_come_bac
 BOOST_AUTO_TEST_CASE(the_poller_s_words_bring_parked_jobs_back_1024_at_a_time) {
   fakes::fake_ionq_options held;
   held.hold_at = "started";
+  // A job's own GETs (its results) take a second: every actor brought back is
+  // still fetching when the last word comes. The list pages are not slowed, and
+  // the request rate bounds how many GETs are open at once.
+  held.faults = faults("get:slow:delay_ms=1000:path=/jobs/");
   fake_ionq_thread fake(std::move(held));
   key_file key("test-key");
-  // More parked jobs than the words bring back at once, and a request rate that
-  // keeps each actor brought back waiting for its result long enough to be seen.
+  // More parked jobs than the words bring back at once.
   constexpr int count = 1'100;
   constexpr double most_at_once = 1'024;
   daemon_process daemon(daemon_options{.config = ionq_config(fake, key, 250) + "max_in_flight = 2000\n"});
