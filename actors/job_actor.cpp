@@ -143,7 +143,7 @@ net::awaitable<void> job_actor::handle(request_cancel& request) {
     // Waiting here: always honoured at once.
     if (!holds_slot_) {
       withdraw_job withdrawal{place_of(job_), job_.seq};
-      services_->scheduler.try_send(std::move(withdrawal));
+      services_->scheduler.post(std::move(withdrawal));
     }
     co_await finish(job_status::cancelled, std::nullopt, std::nullopt);
     answer_cancel(request, "cancelled");
@@ -157,7 +157,7 @@ net::awaitable<void> job_actor::handle(request_cancel& request) {
   }
   if (running_) {
     cancel_run stop{job_.id};
-    services_->providers.at(job_.provider).try_send(std::move(stop));
+    services_->providers.at(job_.provider).post(std::move(stop));
     answer_cancel(request, "cancellation passed on to the provider");
   } else if (!job_.run.provider_job_id.empty()) {
     co_await cancel_at_provider();
@@ -380,7 +380,7 @@ net::awaitable<void> job_actor::on_provider_status(const remote_job_status& stat
   if (status.state == "failed" || status.state == "cancelled") {
     if (step_ == remote_step::watching) {
       unwatch_job stop{job_.id};
-      services_->poller.try_send(std::move(stop));
+      services_->poller.post(std::move(stop));
     }
     step_ = remote_step::none;
     job_.run.provider_status = status.provider_status;
@@ -461,7 +461,7 @@ void job_actor::retry_later(const remote_failure& failure) {
   if (step_ != remote_step::fetching) {
     release_slot_held();
     job_requeued requeued{job_.seq};
-    services_->supervisor.try_send(std::move(requeued));
+    services_->supervisor.post(std::move(requeued));
   }
   net::co_spawn(mailbox_->get_executor(), post_retry_after(retry_delay_, ref()), net::detached);
 }
@@ -503,7 +503,7 @@ void job_actor::release_slot_held() {
   if (!holds_slot_) return;
   holds_slot_ = false;
   release_slot release{job_.provider};
-  services_->scheduler.try_send(std::move(release));
+  services_->scheduler.post(std::move(release));
 }
 
 void job_actor::count_transition() {

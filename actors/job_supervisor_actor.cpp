@@ -240,7 +240,7 @@ void job_supervisor_actor::leave_paced_places(std::int64_t seq) {
 
 void job_supervisor_actor::give_back(const std::string& provider) {
   release_slot release{provider};
-  services_->scheduler.try_send(std::move(release));
+  services_->scheduler.post(std::move(release));
 }
 
 void job_supervisor_actor::load_pending() {

@@ -111,8 +111,8 @@ void local_provider_actor::start(run_job& request) {
     // Back to the I/O thread, where the mailboxes live.
     net::post(executor, [job = std::move(request.job), id = std::move(request.job_id), self,
                          outcome = std::move(outcome)]() mutable {
-      job.try_send(std::move(outcome));
-      self.try_send(run_done{std::move(id)});
+      job.post(std::move(outcome));
+      self.post(run_done{std::move(id)});
     });
   });
 }

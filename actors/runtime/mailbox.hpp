@@ -2,6 +2,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -40,6 +42,19 @@ public:
     return box_ && box_->try_send(boost::system::error_code{}, std::move(message));
   }
 
+  /// Sends without waiting and without losing the message: at once when there is
+  /// room, otherwise from a coroutine of its own that waits for room (so it may
+  /// arrive after messages sent later). For what must reach the actor but must
+  /// not hold up its sender: a slot given back, lost, would stay taken until the
+  /// next start, and a sender waiting on a full mailbox could close a cycle of
+  /// actors each waiting on the next.
+  void post(Message message) const {
+    // A try_send that fails leaves its argument as it was: Asio builds the
+    // payload only once there is room (runtime tests check it).
+    if (!box_ || box_->try_send(boost::system::error_code{}, std::move(message))) return;
+    net::co_spawn(box_->get_executor(), send_when_room(box_, std::move(message)), net::detached);
+  }
+
   /// Sends, waiting while the mailbox is full. Returns false when it is closed
   /// (the actor has stopped). Runs on the caller's executor.
   ///
@@ -63,6 +78,10 @@ public:
   explicit operator bool() const noexcept { return box_ != nullptr; }
 
 private:
+  static net::awaitable<void> send_when_room(std::shared_ptr<mailbox_type> box, Message message) {
+    co_await box->async_send(boost::system::error_code{}, std::move(message), net::as_tuple(net::use_awaitable));
+  }
+
   std::shared_ptr<mailbox_type> box_;
 };
 
