@@ -113,6 +113,14 @@ std::string ionq_config(const fake_ionq_thread& fake, const key_file& key, int r
          "backoff_max_ms = 200\nretry_budget_ms = 3000\nbreaker_cool_down_ms = 200\n";
 }
 
+/// A fake IonQ whose jobs stop at `status` until released, with `fault_spec`'s faults.
+fakes::fake_ionq_options holding_at(const std::string& status, const std::string& fault_spec = "") {
+  fakes::fake_ionq_options held;
+  held.hold_at = status;
+  if (!fault_spec.empty()) held.faults = faults(fault_spec);
+  return held;
+}
+
 /// Submits `count` Bell jobs for ionq in one batch; their ids, in order.
 std::vector<std::string> submit_ionq_batch(const daemon_process& daemon, int count) {
   json::array jobs;
@@ -229,9 +237,7 @@ BOOST_AUTO_TEST_CASE(provider_requests_are_counted_by_code_with_latency_histogra
 
 BOOST_AUTO_TEST_CASE(jobs_executing_at_a_provider_park_their_actors_and_come_back_for_its_words) {
   // Held at `started` until released: the jobs sit at the provider, watched.
-  fakes::fake_ionq_options held;
-  held.hold_at = "started";
-  fake_ionq_thread fake(std::move(held));
+  fake_ionq_thread fake(holding_at("started"));
   key_file key("test-key");
   // Room for every job at the provider at once (ionq's entry is the last table).
   daemon_process daemon(daemon_options{.config = ionq_config(fake, key) + "max_in_flight = 1000\n"});
@@ -264,13 +270,10 @@ BOOST_AUTO_TEST_CASE(jobs_executing_at_a_provider_park_their_actors_and_come_bac
 }
 
 BOOST_AUTO_TEST_CASE(the_poller_s_words_bring_parked_jobs_back_1024_at_a_time) {
-  fakes::fake_ionq_options held;
-  held.hold_at = "started";
   // A job's own GETs (its results) take a second: every actor brought back is
   // still fetching when the last word comes. The list pages are not slowed, and
   // the request rate bounds how many GETs are open at once.
-  held.faults = faults("get:slow:delay_ms=1000:path=/jobs/");
-  fake_ionq_thread fake(std::move(held));
+  fake_ionq_thread fake(holding_at("started", "get:slow:delay_ms=1000:path=/jobs/"));
   key_file key("test-key");
   // More parked jobs than the words bring back at once.
   constexpr int count = 1'100;
@@ -311,10 +314,7 @@ BOOST_AUTO_TEST_CASE(the_poller_s_words_bring_parked_jobs_back_1024_at_a_time) {
 BOOST_AUTO_TEST_CASE(jobs_granted_a_slot_are_sent_max_submitting_at_a_time) {
   // Each POST takes 200 ms at the fake, and the jobs then stay `submitted` there:
   // once sent, a job has nothing more for an actor to do.
-  fakes::fake_ionq_options held;
-  held.hold_at = "submitted";
-  held.faults = faults("post:slow:delay_ms=200");
-  fake_ionq_thread fake(std::move(held));
+  fake_ionq_thread fake(holding_at("submitted", "post:slow:delay_ms=200"));
   key_file key("test-key");
   constexpr int count = 40;
   constexpr int max_submitting = 4;
