@@ -72,6 +72,14 @@ inline fakes::fault_plan faults(const std::string& spec) {
   return std::get<fakes::fault_plan>(std::move(parsed));
 }
 
+/// A fake IonQ whose jobs stop at `status` until released, with `fault_spec`'s faults.
+inline fakes::fake_ionq_options holding_at(const std::string& status, const std::string& fault_spec = "") {
+  fakes::fake_ionq_options held;
+  held.hold_at = status;
+  if (!fault_spec.empty()) held.faults = faults(fault_spec);
+  return held;
+}
+
 using fake_ionq_thread = fake_thread<fakes::fake_ionq, fakes::fake_ionq_options>;
 using fake_qcloud_thread = fake_thread<fakes::fake_qcloud, fakes::fake_qcloud_options>;
 using fake_azure_thread = fake_thread<fakes::fake_azure, fakes::fake_azure_options>;

@@ -154,9 +154,7 @@ BOOST_AUTO_TEST_CASE(what_ionq_cannot_run_is_refused_at_submission_naming_it) {
 
 BOOST_AUTO_TEST_CASE(cancel_reaches_a_job_queued_here_at_the_provider_and_while_submitting) {
   // Jobs at this fake run (`started`) until cancelled.
-  fakes::fake_ionq_options endless;
-  endless.hold_at = "started";
-  fake_ionq_thread fake(std::move(endless));
+  fake_ionq_thread fake(holding_at("started"));
   key_file key("test-key");
   daemon_process daemon(daemon_options{.config = ionq_config(fake, key, "max_in_flight = 1\n")});
 

@@ -113,14 +113,6 @@ std::string ionq_config(const fake_ionq_thread& fake, const key_file& key, int r
          "backoff_max_ms = 200\nretry_budget_ms = 3000\nbreaker_cool_down_ms = 200\n";
 }
 
-/// A fake IonQ whose jobs stop at `status` until released, with `fault_spec`'s faults.
-fakes::fake_ionq_options holding_at(const std::string& status, const std::string& fault_spec = "") {
-  fakes::fake_ionq_options held;
-  held.hold_at = status;
-  if (!fault_spec.empty()) held.faults = faults(fault_spec);
-  return held;
-}
-
 /// Submits `count` Bell jobs for ionq in one batch; their ids, in order.
 std::vector<std::string> submit_ionq_batch(const daemon_process& daemon, int count) {
   json::array jobs;

@@ -164,9 +164,7 @@ BOOST_AUTO_TEST_CASE(a_key_fixed_and_reloaded_lets_the_waiting_jobs_run_without_
 }
 
 BOOST_AUTO_TEST_CASE(a_job_at_a_provider_missing_at_start_up_is_watched_again_once_a_reload_brings_it_back) {
-  fakes::fake_ionq_options held;
-  held.hold_at = "started";
-  fake_ionq_thread fake(held);
+  fake_ionq_thread fake(holding_at("started"));
   key_file key("test-key");
   const auto with_ionq = fast_polls + local_entry + ionq_entry("ionq", fake, key);
   daemon_process daemon(daemon_options{.config = with_ionq});
@@ -191,9 +189,7 @@ BOOST_AUTO_TEST_CASE(a_job_at_a_provider_missing_at_start_up_is_watched_again_on
 }
 
 BOOST_AUTO_TEST_CASE(jobs_stranded_at_a_provider_missing_at_start_up_take_their_slots_back_when_a_reload_brings_it) {
-  fakes::fake_ionq_options held;
-  held.hold_at = "started";
-  fake_ionq_thread fake(held);
+  fake_ionq_thread fake(holding_at("started"));
   key_file key("test-key");
   daemon_process daemon(
       daemon_options{.config = fast_polls + local_entry + ionq_entry("ionq", fake, key, "max_in_flight = 3\n")});
@@ -250,9 +246,7 @@ BOOST_AUTO_TEST_CASE(jobs_stranded_at_a_provider_missing_at_start_up_take_their_
 }
 
 BOOST_AUTO_TEST_CASE(a_removed_provider_s_jobs_wait_saying_why_until_a_reload_brings_it_back) {
-  fakes::fake_ionq_options held;
-  held.hold_at = "started";
-  fake_ionq_thread fake(held);
+  fake_ionq_thread fake(holding_at("started"));
   key_file key("test-key");
   const auto with_ionq = fast_polls + local_entry + ionq_entry("ionq", fake, key, "max_in_flight = 1\n");
   daemon_process daemon(daemon_options{.config = with_ionq});

@@ -48,6 +48,9 @@ net::awaitable<void> post_to_a_mailbox_with_room_delivers_at_once_body() {
   BOOST_TEST(found == "now");
 }
 
+// Passes when run_coroutine returns: the coroutine post spawned ended at once
+// instead of waiting for room for ever (the test would then hang until CTest's
+// timeout).
 net::awaitable<void> post_to_a_closed_mailbox_is_dropped_quietly_body() {
   auto box = std::make_shared<text_box>(co_await net::this_coro::executor, 1);
   const qa::actor_ref<std::string> ref(box);
